@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title IMessenger
+/// @notice The only messaging surface apps talk to. Outbound it wraps an app payload in an envelope and fans
+///         it out over the adapters of the route; inbound it authenticates, counts confirmations from distinct
+///         adapters (k of n), de-duplicates and delivers each envelope to its app at most once. A delivery that
+///         the app rejects is stored and can be retried by anyone; it never blocks later envelopes.
+interface IMessenger {
+    /// @notice Configuration of the route to one remote chain.
+    /// @param remoteMessenger The messenger on the remote chain; the only sender accepted from that chain.
+    /// @param nextNonce Nonce of the next envelope sent to that chain.
+    /// @param requiredConfirmations How many distinct adapters of the route must confirm an inbound envelope.
+    /// @param adapterCount How many adapters the route has.
+    /// @param paused While set, inbound envelopes from that chain are held (stored for retry), not delivered.
+    struct Route {
+        address remoteMessenger;
+        uint64 nextNonce;
+        uint8 requiredConfirmations;
+        uint8 adapterCount;
+        bool paused;
+    }
+
+    // ----------------------------------------------------------------------------------------------- events
+
+    /// @notice An envelope was handed to every adapter of its route.
+    event MessageSent(bytes32 indexed id, uint64 indexed dstChainId, address indexed sender, uint64 nonce);
+    /// @notice An adapter confirmed an inbound envelope on a route that needs more than one confirmation.
+    event MessageConfirmed(bytes32 indexed id, address indexed adapter, uint256 confirmations);
+    /// @notice An inbound envelope reached its app and the app accepted it.
+    event MessageDelivered(bytes32 indexed id, uint64 indexed srcChainId, uint64 nonce);
+    /// @notice An inbound envelope reached its app and the app reverted; it is stored for {retry}.
+    event MessageFailed(bytes32 indexed id, uint64 indexed srcChainId, uint64 nonce, bytes reason);
+    /// @notice An inbound envelope arrived while its route was paused; it is stored for {retry}.
+    event MessageHeld(bytes32 indexed id, uint64 indexed srcChainId, uint64 nonce);
+    /// @notice An envelope whose nonce was already delivered arrived again and was ignored.
+    event MessageDuplicate(bytes32 indexed id, uint64 indexed srcChainId, uint64 nonce, address indexed adapter);
+    /// @notice A route's remote messenger, adapters or confirmation count changed; partial confirmations reset.
+    event RouteConfigured(
+        uint64 indexed chainId,
+        address remoteMessenger,
+        address[] adapters,
+        uint8 requiredConfirmations,
+        uint32 epoch
+    );
+    /// @notice A route's inbound delivery was paused or resumed.
+    event RoutePaused(uint64 indexed chainId, bool paused);
+    /// @notice A local app was paired with the app it talks to on a remote chain.
+    event PeerAppSet(address indexed app, uint64 indexed chainId, address remoteApp);
+
+    // ----------------------------------------------------------------------------------------------- errors
+
+    error UnknownRoute(uint64 chainId);
+    error UnknownPeerApp(address app, uint64 chainId, address remoteApp);
+    error UnauthorizedAdapter(uint64 chainId, address adapter);
+    error UnknownRemoteMessenger(uint64 chainId, address remoteMessenger);
+    error EnvelopeMisrouted(uint64 srcChainId, uint64 envelopeSrc, uint64 envelopeDst);
+    error InsufficientFee(uint256 provided, uint256 required);
+    error RefundFailed(address to, uint256 amount);
+    error NotRetryable(bytes32 id);
+    error RouteIsPaused(uint64 chainId);
+    error InvalidRouteConfig(uint256 adapterCount, uint8 requiredConfirmations);
+    error DuplicateAdapter(address adapter);
+
+    // ----------------------------------------------------------------------------------------------- outbound
+
+    /// @notice Sends `payload` from the calling app to its peer app on `dstChainId`. Excess fee is refunded to
+    ///         the caller.
+    /// @param dstChainId EVM chain id of the destination.
+    /// @param payload App-defined bytes, delivered unchanged.
+    /// @return id Envelope id: keccak256 of the packed envelope.
+    function send(uint64 dstChainId, bytes calldata payload) external payable returns (bytes32 id);
+
+    /// @notice Same as {send}, refunding any excess native fee to `refundTo`.
+    function sendWithRefund(
+        uint64 dstChainId,
+        bytes calldata payload,
+        address refundTo
+    ) external payable returns (bytes32 id);
+
+    /// @notice Total native fee that {send} of `payload` from the calling app to `dstChainId` costs over all
+    ///         adapters of the route.
+    function quote(uint64 dstChainId, bytes calldata payload) external view returns (uint256 nativeFee);
+
+    // ----------------------------------------------------------------------------------------------- inbound
+
+    /// @notice Entry point for adapters: one adapter's confirmation of an envelope from `srcChainId`.
+    /// @dev Only adapters of the route to `srcChainId` may call it. The envelope is delivered when
+    ///      `requiredConfirmations` distinct adapters have confirmed the same id; later copies are no-ops.
+    /// @param srcChainId Origin chain, as authenticated by the adapter's bridge.
+    /// @param srcMessenger Messenger that sent the envelope on the origin chain, as authenticated by the bridge.
+    /// @param encodedEnvelope Packed {Envelope} (see {EnvelopeLib}).
+    function receiveEnvelope(uint64 srcChainId, address srcMessenger, bytes calldata encodedEnvelope) external;
+
+    /// @notice Delivers again an envelope whose delivery failed or was held. Permissionless; the app sees it once.
+    /// @dev Reverts with the app's reason if the app still rejects it; the envelope then stays retryable.
+    function retry(bytes calldata encodedEnvelope) external;
+
+    // ----------------------------------------------------------------------------------------------- views
+
+    /// @notice This chain's id as the messenger uses it.
+    function chainId() external view returns (uint64);
+
+    /// @notice Route configuration for `remoteChainId`.
+    function route(uint64 remoteChainId) external view returns (Route memory);
+
+    /// @notice Adapters of the route to `remoteChainId`, in fan-out order.
+    function routeAdapters(uint64 remoteChainId) external view returns (address[] memory);
+
+    /// @notice The app on `remoteChainId` that `app` exchanges messages with (zero if none).
+    function peerApp(address app, uint64 remoteChainId) external view returns (address);
+
+    /// @notice Whether the envelope with `nonce` from `srcMessenger` on `srcChainId` was consumed.
+    function isDelivered(uint64 srcChainId, address srcMessenger, uint64 nonce) external view returns (bool);
+
+    /// @notice Whether envelope `id` is stored for {retry}.
+    function isRetryable(bytes32 id) external view returns (bool);
+}

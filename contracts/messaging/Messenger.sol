@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IMessenger} from "../interfaces/IMessenger.sol";
+import {IAdapter} from "../interfaces/IAdapter.sol";
+import {IMessageReceiver} from "../interfaces/IMessageReceiver.sol";
+import {EnvelopeLib} from "../libraries/EnvelopeLib.sol";
+import {Guarded} from "../access/Guarded.sol";
+
+/// @title Messenger
+/// @notice One per chain. See {IMessenger}.
+/// @dev Inbound security, in the order it is checked:
+///      1. the caller is an adapter of the route to `srcChainId` (the adapter has authenticated its bridge's
+///         origin and its trusted peer adapter there);
+///      2. the sending messenger is the route's registered remote messenger;
+///      3. the envelope names `srcChainId` as its origin and this chain as its destination;
+///      4. the sending app is the registered peer of the receiving app for that chain;
+///      5. its nonce was not consumed before (a bitmap per origin messenger: any order, at most once);
+///      6. on routes needing k > 1 confirmations, k distinct adapters of the current adapter set confirmed it.
+contract Messenger is IMessenger, Guarded {
+    /// @notice Most adapters a route can have (confirmation masks are one bit per adapter).
+    uint256 public constant MAX_ADAPTERS = 8;
+
+    uint64 public immutable chainId;
+
+    /// @dev What sending and receiving read about a route, in one slot.
+    struct RouteState {
+        address firstAdapter;
+        uint64 nextNonce;
+        uint8 requiredConfirmations;
+        uint8 adapterCount;
+        bool paused;
+    }
+
+    /// @dev An adapter of a route: its 1-based position (0 = not in the route) and the remote messenger it
+    ///      relays for, in one slot, so that inbound authentication reads one slot per check.
+    struct AdapterEntry {
+        uint8 slot;
+        address remoteMessenger;
+    }
+
+    mapping(uint64 remoteChainId => RouteState) internal _routes;
+    /// @dev Adapters at positions 1.. of a route (position 0 is `RouteState.firstAdapter`).
+    mapping(uint64 remoteChainId => mapping(uint256 index => address)) internal _routeAdapter;
+    mapping(uint64 remoteChainId => mapping(address adapter => AdapterEntry)) internal _adapters;
+    /// @notice The messenger on each remote chain.
+    mapping(uint64 remoteChainId => address) public remoteMessenger;
+    /// @dev Bumped whenever a route's adapter set changes, so partial confirmations from the old set are void.
+    mapping(uint64 remoteChainId => uint32) public routeEpoch;
+
+    mapping(address app => mapping(uint64 remoteChainId => address)) public peerApp;
+
+    /// @dev Consumed nonces per origin messenger: bit (nonce % 256) of word (nonce / 256).
+    mapping(uint64 srcChainId => mapping(address srcMessenger => mapping(uint256 word => uint256))) internal _consumed;
+    /// @dev Bitmask of adapters that confirmed keccak256(id, epoch), for k > 1 routes.
+    mapping(bytes32 confirmationKey => uint256) internal _confirmations;
+    /// @dev Envelopes whose delivery failed or was held, by id.
+    mapping(bytes32 id => bool) internal _retryable;
+
+    constructor(address owner_, address guardian_) Guarded(owner_, guardian_) {
+        chainId = uint64(block.chainid);
+    }
+
+    // ============================================================================================ OUTBOUND
+
+    /// @inheritdoc IMessenger
+    function send(uint64 dstChainId, bytes calldata payload) external payable returns (bytes32) {
+        return _send(dstChainId, payload, msg.sender);
+    }
+
+    /// @inheritdoc IMessenger
+    function sendWithRefund(
+        uint64 dstChainId,
+        bytes calldata payload,
+        address refundTo
+    ) external payable returns (bytes32) {
+        return _send(dstChainId, payload, refundTo);
+    }
+
+    /// @inheritdoc IMessenger
+    function quote(uint64 dstChainId, bytes calldata payload) external view returns (uint256 nativeFee) {
+        RouteState memory r = _routes[dstChainId];
+        if (r.adapterCount == 0) revert UnknownRoute(dstChainId);
+        address receiver = peerApp[msg.sender][dstChainId];
+        bytes memory encoded = EnvelopeLib.encode(r.nextNonce, chainId, dstChainId, msg.sender, receiver, payload);
+        for (uint256 i; i < r.adapterCount; ++i) {
+            nativeFee += _adapterAt(dstChainId, r, i).quote(dstChainId, encoded);
+        }
+    }
+
+    function _send(uint64 dstChainId, bytes calldata payload, address refundTo) internal returns (bytes32 id) {
+        RouteState memory r = _routes[dstChainId];
+        if (r.adapterCount == 0) revert UnknownRoute(dstChainId);
+        address receiver = peerApp[msg.sender][dstChainId];
+        if (receiver == address(0)) revert UnknownPeerApp(msg.sender, dstChainId, address(0));
+        _routes[dstChainId].nextNonce = r.nextNonce + 1;
+
+        bytes memory encoded = EnvelopeLib.encode(r.nextNonce, chainId, dstChainId, msg.sender, receiver, payload);
+        id = keccak256(encoded);
+
+        uint256 spent = _fanOut(dstChainId, r, encoded);
+        emit MessageSent(id, dstChainId, msg.sender, r.nextNonce);
+
+        if (msg.value > spent) {
+            uint256 refund = msg.value - spent;
+            (bool ok, ) = refundTo.call{value: refund}("");
+            if (!ok) revert RefundFailed(refundTo, refund);
+        }
+    }
+
+    /// @dev Hands the envelope to every adapter of the route, paying each its quoted fee.
+    function _fanOut(uint64 dstChainId, RouteState memory r, bytes memory encoded) internal returns (uint256 spent) {
+        for (uint256 i; i < r.adapterCount; ++i) {
+            IAdapter adapter = _adapterAt(dstChainId, r, i);
+            uint256 fee = adapter.quote(dstChainId, encoded);
+            spent += fee;
+            if (spent > msg.value) revert InsufficientFee(msg.value, spent);
+            // IAdapter.send is a bridge call, not address.send: it reverts on failure.
+            // solhint-disable-next-line check-send-result, multiple-sends
+            adapter.send{value: fee}(dstChainId, encoded);
+        }
+    }
+
+    function _adapterAt(uint64 remoteChainId, RouteState memory r, uint256 i) internal view returns (IAdapter) {
+        return IAdapter(i == 0 ? r.firstAdapter : _routeAdapter[remoteChainId][i]);
+    }
+
+    // ============================================================================================ INBOUND
+
+    /// @inheritdoc IMessenger
+    function receiveEnvelope(uint64 srcChainId, address srcMessenger, bytes calldata encodedEnvelope) external {
+        RouteState memory r = _routes[srcChainId];
+        if (r.adapterCount == 0) revert UnknownRoute(srcChainId);
+        AdapterEntry memory entry = _adapters[srcChainId][msg.sender];
+        if (entry.slot == 0) revert UnauthorizedAdapter(srcChainId, msg.sender);
+        if (srcMessenger != entry.remoteMessenger) revert UnknownRemoteMessenger(srcChainId, srcMessenger);
+
+        (uint64 nonce, , ) = _authenticate(srcChainId, encodedEnvelope);
+        bytes32 id = keccak256(encodedEnvelope);
+
+        (uint256 word, uint256 bit) = _nonceBit(nonce);
+        mapping(uint256 => uint256) storage consumed = _consumed[srcChainId][srcMessenger];
+        uint256 bits = consumed[word];
+        if (bits & bit != 0) {
+            // Late confirmations and duplicates are expected on multi-bridge routes: ignore, never revert.
+            emit MessageDuplicate(id, srcChainId, nonce, msg.sender);
+            return;
+        }
+        if (r.requiredConfirmations > 1 && !_confirm(srcChainId, id, nonce, entry.slot, r.requiredConfirmations)) {
+            return;
+        }
+
+        // Consume the nonce before calling out: a re-entrant or later copy is a duplicate.
+        consumed[word] = bits | bit;
+
+        if (r.paused) {
+            _retryable[id] = true;
+            emit MessageHeld(id, srcChainId, nonce);
+            return;
+        }
+        _deliver(srcChainId, id, encodedEnvelope);
+    }
+
+    /// @inheritdoc IMessenger
+    function retry(bytes calldata encodedEnvelope) external {
+        bytes32 id = keccak256(encodedEnvelope);
+        if (!_retryable[id]) revert NotRetryable(id);
+        (, uint64 srcChainId, , , ) = EnvelopeLib.header(encodedEnvelope);
+        if (_routes[srcChainId].paused) revert RouteIsPaused(srcChainId);
+        // The pairing may have been revoked since: check it again.
+        (uint64 nonce, address sender, address receiver) = _authenticate(srcChainId, encodedEnvelope);
+
+        delete _retryable[id];
+        // No try/catch: if the app still reverts, so does this call, and the envelope stays retryable.
+        IMessageReceiver(receiver).onMessage(srcChainId, sender, id, EnvelopeLib.payload(encodedEnvelope));
+        emit MessageDelivered(id, srcChainId, nonce);
+    }
+
+    /// @dev Checks the envelope is from `srcChainId` to this chain, between registered peer apps.
+    function _authenticate(
+        uint64 srcChainId,
+        bytes calldata encodedEnvelope
+    ) internal view returns (uint64 nonce, address sender, address receiver) {
+        uint64 envelopeSrc;
+        uint64 envelopeDst;
+        (nonce, envelopeSrc, envelopeDst, sender, receiver) = EnvelopeLib.header(encodedEnvelope);
+        if (envelopeSrc != srcChainId || envelopeDst != chainId) {
+            revert EnvelopeMisrouted(srcChainId, envelopeSrc, envelopeDst);
+        }
+        if (sender == address(0) || peerApp[receiver][srcChainId] != sender) {
+            revert UnknownPeerApp(receiver, srcChainId, sender);
+        }
+    }
+
+    /// @dev Calls the receiving app; a revert stores the envelope for {retry} instead of failing the delivery.
+    function _deliver(uint64 srcChainId, bytes32 id, bytes calldata encodedEnvelope) internal {
+        (uint64 nonce, , , address sender, address receiver) = EnvelopeLib.header(encodedEnvelope);
+        try IMessageReceiver(receiver).onMessage(srcChainId, sender, id, EnvelopeLib.payload(encodedEnvelope)) {
+            emit MessageDelivered(id, srcChainId, nonce);
+        } catch (bytes memory reason) {
+            _retryable[id] = true;
+            emit MessageFailed(id, srcChainId, nonce, reason);
+        }
+    }
+
+    /// @dev Records the confirmation of adapter `slot`; true once `required` adapters of the current set agree.
+    function _confirm(
+        uint64 srcChainId,
+        bytes32 id,
+        uint64 nonce,
+        uint256 slot,
+        uint8 required
+    ) internal returns (bool) {
+        bytes32 key = keccak256(abi.encode(id, routeEpoch[srcChainId]));
+        uint256 mask = _confirmations[key];
+        uint256 adapterBit = 1 << (slot - 1);
+        if (mask & adapterBit != 0) {
+            emit MessageDuplicate(id, srcChainId, nonce, msg.sender);
+            return false;
+        }
+        mask |= adapterBit;
+        uint256 count = _popCount(mask);
+        emit MessageConfirmed(id, msg.sender, count);
+        if (count < required) {
+            _confirmations[key] = mask;
+            return false;
+        }
+        delete _confirmations[key];
+        return true;
+    }
+
+    // ============================================================================================ CONFIGURATION
+
+    /// @notice Configures the route to `remoteChainId`: its remote messenger, its adapters (fan-out order) and
+    ///         how many of them must confirm an inbound envelope. Resets partial confirmations of the route.
+    /// @dev Only the owner. Keeps the outbound nonce and the paused flag.
+    function setRoute(
+        uint64 remoteChainId,
+        address remoteMessenger_,
+        address[] calldata adapters,
+        uint8 requiredConfirmations
+    ) external onlyOwner {
+        if (remoteMessenger_ == address(0)) revert ZeroAddress();
+        if (
+            adapters.length == 0 ||
+            adapters.length > MAX_ADAPTERS ||
+            requiredConfirmations == 0 ||
+            requiredConfirmations > adapters.length
+        ) revert InvalidRouteConfig(adapters.length, requiredConfirmations);
+
+        RouteState memory old = _routes[remoteChainId];
+        for (uint256 i; i < old.adapterCount; ++i) {
+            delete _adapters[remoteChainId][address(_adapterAt(remoteChainId, old, i))];
+            delete _routeAdapter[remoteChainId][i];
+        }
+        for (uint256 i; i < adapters.length; ++i) {
+            address adapter = adapters[i];
+            if (adapter == address(0)) revert ZeroAddress();
+            if (_adapters[remoteChainId][adapter].slot != 0) revert DuplicateAdapter(adapter);
+            _adapters[remoteChainId][adapter] = AdapterEntry(uint8(i + 1), remoteMessenger_);
+            if (i != 0) _routeAdapter[remoteChainId][i] = adapter;
+        }
+        RouteState storage r = _routes[remoteChainId];
+        r.firstAdapter = adapters[0];
+        r.requiredConfirmations = requiredConfirmations;
+        r.adapterCount = uint8(adapters.length);
+        remoteMessenger[remoteChainId] = remoteMessenger_;
+        uint32 epoch = ++routeEpoch[remoteChainId];
+        emit RouteConfigured(remoteChainId, remoteMessenger_, adapters, requiredConfirmations, epoch);
+    }
+
+    /// @notice Pairs local `app` with `remoteApp` on `remoteChainId`; zero removes the pairing.
+    /// @dev Only the owner. Both directions use it: `app` may send to `remoteApp` and receive from it only.
+    function setPeerApp(address app, uint64 remoteChainId, address remoteApp) external onlyOwner {
+        if (app == address(0)) revert ZeroAddress();
+        peerApp[app][remoteChainId] = remoteApp;
+        emit PeerAppSet(app, remoteChainId, remoteApp);
+    }
+
+    /// @notice Holds inbound envelopes from `remoteChainId` instead of delivering them. Guardian or owner.
+    /// @dev Held envelopes are retryable once the owner resumes the route. Sending is never paused: the hub must
+    ///      always be able to send the releases of liquidations.
+    function pauseRoute(uint64 remoteChainId) external onlyGuardian {
+        _routes[remoteChainId].paused = true;
+        emit RoutePaused(remoteChainId, true);
+    }
+
+    /// @notice Resumes inbound delivery from `remoteChainId`. Only the owner.
+    function unpauseRoute(uint64 remoteChainId) external onlyOwner {
+        _routes[remoteChainId].paused = false;
+        emit RoutePaused(remoteChainId, false);
+    }
+
+    // ============================================================================================ VIEWS
+
+    /// @inheritdoc IMessenger
+    function route(uint64 remoteChainId) external view returns (Route memory) {
+        RouteState memory r = _routes[remoteChainId];
+        return Route(remoteMessenger[remoteChainId], r.nextNonce, r.requiredConfirmations, r.adapterCount, r.paused);
+    }
+
+    /// @inheritdoc IMessenger
+    function routeAdapters(uint64 remoteChainId) external view returns (address[] memory adapters) {
+        RouteState memory r = _routes[remoteChainId];
+        adapters = new address[](r.adapterCount);
+        for (uint256 i; i < adapters.length; ++i) adapters[i] = address(_adapterAt(remoteChainId, r, i));
+    }
+
+    /// @inheritdoc IMessenger
+    function isDelivered(uint64 srcChainId, address srcMessenger, uint64 nonce) external view returns (bool) {
+        (uint256 word, uint256 bit) = _nonceBit(nonce);
+        return _consumed[srcChainId][srcMessenger][word] & bit != 0;
+    }
+
+    /// @inheritdoc IMessenger
+    function isRetryable(bytes32 id) external view returns (bool) {
+        return _retryable[id];
+    }
+
+    function _nonceBit(uint64 nonce) private pure returns (uint256 word, uint256 bit) {
+        return (nonce >> 8, 1 << (nonce & 0xff));
+    }
+
+    function _popCount(uint256 x) private pure returns (uint256 count) {
+        for (; x != 0; ++count) x &= x - 1;
+    }
+}

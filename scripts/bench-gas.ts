@@ -1,0 +1,326 @@
+/**
+ * Gas benchmark: gasUsed of every user-facing transaction, first-time and repeated, with 1, 3 and 8 collateral
+ * positions where it matters, over the LocalAdapter transport on in-process chains.
+ *
+ *   npm run bench:gas               measure, print the table, write gas-snapshot.json
+ *   npm run bench:gas -- --check    measure, print, fail if a figure grew > 2% against the committed snapshot
+ */
+import fs from "fs";
+import path from "path";
+import hre from "hardhat";
+import { MaxUint256, parseUnits, type ContractTransactionResponse } from "ethers";
+import { createWorld, deposit, signer, spoke, World, SpokeSpec, TokenSpec } from "./lib/world";
+import { send } from "../deploy/orchestrator";
+
+const SNAPSHOT = path.join(__dirname, "..", "gas-snapshot.json");
+const TOLERANCE = 0.02;
+
+/** Targets from the core issue (gasUsed per transaction). */
+const TARGETS: Record<string, number> = {
+  "vault.deposit.first": 95_000,
+  "vault.deposit.repeat": 75_000,
+  "hub.deliverDeposit.first": 90_000,
+  "hub.deliverDeposit.repeat": 70_000,
+  "hub.borrow.1pos": 84_000,
+  "hub.borrow.3pos": 84_000 + 2 * 8_000,
+  "hub.borrow.8pos": 84_000 + 7 * 8_000,
+  "hub.repay": 78_000,
+  "hub.withdrawCollateral.1pos": 85_000,
+  "vault.deliverRelease": 95_000,
+  "hub.liquidate.1pos": 115_000,
+};
+
+/** What each figure measures, printed under the table. */
+const NOTES: Record<string, string> = {
+  "vault.deposit.first": "first deposit of the asset into the vault (vault's token balance 0 -> n)",
+  "vault.deposit.repeat": "same user, same asset again",
+  "hub.deliverDeposit.first": "relayer delivers a DEPOSIT that opens an account (account slot and position new)",
+  "hub.deliverDeposit.newPosition": "DEPOSIT on a second market for an account that exists",
+  "hub.deliverDeposit.repeat": "DEPOSIT onto an existing position",
+  "hub.borrow.1pos": "1 position, receiver already holds base",
+  "hub.borrow.1pos.freshReceiver": "1 position, receiver's base balance 0 -> n (token's cost)",
+  "hub.borrow.3pos": "3 positions, 3 distinct feeds",
+  "hub.borrow.8pos": "8 positions on 2 chains, 8 distinct feeds",
+  "hub.borrow.8pos.sharedFeeds": "8 positions on 2 chains, same 4 assets on each: 4 feeds",
+  "hub.withdrawCollateral.1pos": "partial, with debt: health check under borrow factors, RELEASE sent",
+  "hub.withdrawCollateral.noDebt": "no debt: no price read, RELEASE sent",
+  "vault.deliverRelease": "relayer delivers a RELEASE, recipient already holds the token",
+  "hub.liquidate.1pos": "1 position, close-factor repay, treasury cut, RELEASE sent",
+};
+
+const token = (symbol: string, decimals: number, price: bigint): TokenSpec => ({
+  symbol,
+  decimals,
+  price: price * 10n ** 8n,
+  heartbeat: 3600,
+  borrowFactorBps: 7500,
+  liquidationThresholdBps: 8000,
+  liquidationBonusBps: 500,
+});
+
+/** 8 markets with 8 distinct feeds. */
+const DISTINCT: SpokeSpec[] = [
+  {
+    name: "alpha",
+    chainId: 31338n,
+    tokens: [token("WETH", 18, 3000n), token("WBTC", 8, 60000n), token("LINK", 18, 15n), token("UNI", 18, 8n)],
+  },
+  {
+    name: "beta",
+    chainId: 31339n,
+    tokens: [token("USDT", 6, 1n), token("ARB", 18, 1n), token("OP", 18, 2n), token("DAI", 18, 1n)],
+  },
+];
+
+/** 8 markets: the same 4 assets on two chains, 4 feeds. */
+const SHARED: SpokeSpec[] = [
+  {
+    name: "alpha",
+    chainId: 31338n,
+    tokens: [token("WETH", 18, 3000n), token("WBTC", 8, 60000n), token("LINK", 18, 15n), token("UNI", 18, 8n)],
+  },
+  {
+    name: "beta",
+    chainId: 31339n,
+    tokens: [token("WETH", 18, 3000n), token("WBTC", 8, 60000n), token("LINK", 18, 15n), token("UNI", 18, 8n)],
+  },
+];
+
+async function gas(tx: Promise<ContractTransactionResponse>): Promise<number> {
+  const receipt = await (await tx).wait();
+  return Number(receipt!.gasUsed);
+}
+
+/** Delivers everything queued and returns the gas of each delivery, in order. */
+async function relay(world: World): Promise<number[]> {
+  const results = await world.relayer.flush();
+  return results.map((r) => {
+    if (!r.receipt) throw new Error(`delivery failed: ${r.error}`);
+    return Number(r.receipt.gasUsed);
+  });
+}
+
+/** Deposits 1000 tokens of each listed (chain, symbol) for `actor`, then relays. */
+async function openPositions(world: World, actor: "alice" | "bob" | "carol" | "dave", positions: [string, string][]) {
+  for (const [spokeName, symbol] of positions) {
+    const t = spoke(world, spokeName).tokens[symbol];
+    const decimals = await t.decimals();
+    await deposit(world, spokeName, actor, symbol, 1000n * 10n ** decimals);
+  }
+  await relay(world);
+}
+
+async function measure(): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  const world = await createWorld(hre, { spokes: DISTINCT });
+  const hub = world.hub.deployment;
+  const hubChain = world.hub.chain;
+  const engineAddress = await hub.engine.getAddress();
+
+  // ----- lenders
+  const lender = signer(hubChain, "lender");
+  await send(world.hub.base.connect(lender).approve(engineAddress, MaxUint256));
+  out["hub.supplyBase.first"] = await gas(
+    hub.engine.connect(lender).supplyBase(parseUnits("5000000", 6), lender.address),
+  );
+  out["hub.supplyBase.repeat"] = await gas(
+    hub.engine.connect(lender).supplyBase(parseUnits("1000000", 6), lender.address),
+  );
+
+  // ----- deposits. Warm the messenger's nonce word and each vault with an unrelated deposit first, so "first"
+  // means first for the account or the asset, not first message ever.
+  await deposit(world, "alpha", "dave", "LINK", 10n ** 18n);
+  await relay(world);
+  const alpha = spoke(world, "alpha");
+  const alice = signer(alpha.chain, "alice");
+  const weth = alpha.tokens.WETH;
+  await send(weth.connect(alice).approve(await alpha.deployment.vault.getAddress(), MaxUint256));
+  out["vault.deposit.first"] = await gas(
+    alpha.deployment.vault.connect(alice).deposit(await weth.getAddress(), parseUnits("10", 18), alice.address),
+  );
+  [out["hub.deliverDeposit.first"]] = await relay(world);
+  out["vault.deposit.repeat"] = await gas(
+    alpha.deployment.vault.connect(alice).deposit(await weth.getAddress(), parseUnits("10", 18), alice.address),
+  );
+  [out["hub.deliverDeposit.repeat"]] = await relay(world);
+  await deposit(world, "alpha", "alice", "WBTC", parseUnits("1", 8));
+  [out["hub.deliverDeposit.newPosition"]] = await relay(world);
+
+  // ----- borrow with 1, 3, 8 positions (bob: 1, carol: 3, dave: 8)
+  await openPositions(world, "bob", [["alpha", "WETH"]]);
+  await openPositions(world, "carol", [
+    ["alpha", "WETH"],
+    ["alpha", "LINK"],
+    ["beta", "ARB"],
+  ]);
+  await openPositions(world, "dave", [
+    ["alpha", "WETH"],
+    ["alpha", "WBTC"],
+    ["alpha", "UNI"],
+    ["beta", "USDT"],
+    ["beta", "ARB"],
+    ["beta", "OP"],
+    ["beta", "DAI"],
+  ]); // dave holds LINK already: 8 positions
+  const bob = signer(hubChain, "bob");
+  const carol = signer(hubChain, "carol");
+  const dave = signer(hubChain, "dave");
+  for (const s of [bob, carol, dave]) await send(world.hub.base.mint(s.address, 1n)); // receivers hold base
+  out["hub.borrow.1pos.freshReceiver"] = await gas(hub.engine.connect(bob).borrow(parseUnits("100", 6), alice.address));
+  out["hub.borrow.1pos"] = await gas(hub.engine.connect(bob).borrow(parseUnits("100", 6), bob.address));
+  out["hub.borrow.3pos"] = await gas(hub.engine.connect(carol).borrow(parseUnits("100", 6), carol.address));
+  out["hub.borrow.8pos"] = await gas(hub.engine.connect(dave).borrow(parseUnits("100", 6), dave.address));
+
+  // ----- repay
+  await send(world.hub.base.connect(bob).approve(engineAddress, MaxUint256));
+  out["hub.repay"] = await gas(hub.engine.connect(bob).repay(parseUnits("50", 6), bob.address));
+
+  // ----- withdraw collateral. Alice (no debt) first: it also opens the hub -> alpha nonce word, a one-off
+  // 17,100 gas that every 256th envelope of a route pays.
+  const fee = await hub.engine.quoteRelease(alpha.chain.chainId);
+  const aliceHub = signer(hubChain, "alice");
+  out["hub.withdrawCollateral.noDebt"] = await gas(
+    hub.engine
+      .connect(aliceHub)
+      .withdrawCollateral(alpha.chain.chainId, await weth.getAddress(), parseUnits("1", 18), alice.address, {
+        value: fee,
+      }),
+  );
+  await relay(world);
+  out["hub.withdrawCollateral.1pos"] = await gas(
+    hub.engine
+      .connect(bob)
+      .withdrawCollateral(alpha.chain.chainId, await weth.getAddress(), parseUnits("1", 18), bob.address, {
+        value: fee,
+      }),
+  );
+  [out["vault.deliverRelease"]] = await relay(world);
+
+  // ----- liquidate bob (1 position): borrow near the limit, then the price falls
+  // bob holds 999 WETH: borrow capacity 999 * 3000 * 0.75 = 2,247,750; at 2,800 the liquidation line is 2,237,760.
+  await send(hub.engine.connect(bob).borrow(parseUnits("2239000", 6), bob.address));
+  await send(world.feeds.WETH.updateAnswer(2_800n * 10n ** 8n));
+  const liquidator = signer(hubChain, "liquidator");
+  await send(world.hub.base.connect(liquidator).approve(engineAddress, MaxUint256));
+  // A first liquidation in this market opens the treasury's credit; measure the second, typical one.
+  await send(
+    hub.engine
+      .connect(liquidator)
+      .liquidate(
+        bob.address,
+        alpha.chain.chainId,
+        await weth.getAddress(),
+        parseUnits("1000", 6),
+        0,
+        liquidator.address,
+        {
+          value: fee,
+        },
+      ),
+  );
+  out["hub.liquidate.1pos"] = await gas(
+    hub.engine
+      .connect(liquidator)
+      .liquidate(
+        bob.address,
+        alpha.chain.chainId,
+        await weth.getAddress(),
+        parseUnits("1000", 6),
+        0,
+        liquidator.address,
+        {
+          value: fee,
+        },
+      ),
+  );
+  await relay(world);
+
+  // ----- lender withdraws
+  out["hub.withdrawBase"] = await gas(hub.engine.connect(lender).withdrawBase(parseUnits("1000", 6), lender.address));
+
+  // ----- 8 positions over shared feeds
+  const shared = await createWorld(hre, { spokes: SHARED });
+  await send(
+    shared.hub.base
+      .connect(signer(shared.hub.chain, "lender"))
+      .approve(await shared.hub.deployment.engine.getAddress(), MaxUint256),
+  );
+  await send(
+    shared.hub.deployment.engine
+      .connect(signer(shared.hub.chain, "lender"))
+      .supplyBase(parseUnits("1000000", 6), signer(shared.hub.chain, "lender").address),
+  );
+  const all: [string, string][] = [];
+  for (const s of ["alpha", "beta"]) for (const sym of ["WETH", "WBTC", "LINK", "UNI"]) all.push([s, sym]);
+  await openPositions(shared, "dave", all);
+  const daveShared = signer(shared.hub.chain, "dave");
+  await send(shared.hub.base.mint(daveShared.address, 1n));
+  out["hub.borrow.8pos.sharedFeeds"] = await gas(
+    shared.hub.deployment.engine.connect(daveShared).borrow(parseUnits("100", 6), daveShared.address),
+  );
+  return out;
+}
+
+function table(current: Record<string, number>, previous: Record<string, number> | undefined): string {
+  const rows = Object.keys(current).sort();
+  const w = Math.max(...rows.map((r) => r.length));
+  const lines = [
+    `${"operation".padEnd(w)}  ${"gasUsed".padStart(9)}  ${"target".padStart(9)}  ${"vs snapshot".padStart(11)}`,
+  ];
+  for (const key of rows) {
+    const target = TARGETS[key];
+    const mark = target === undefined ? "" : current[key] <= target ? " ok" : " MISSED";
+    const prev = previous?.[key];
+    const delta = prev === undefined ? "new" : `${(((current[key] - prev) / prev) * 100).toFixed(2)}%`;
+    lines.push(
+      `${key.padEnd(w)}  ${current[key].toLocaleString("en-US").padStart(9)}  ${(target?.toLocaleString("en-US") ?? "-").padStart(9)}  ${delta.padStart(11)}${mark}`,
+    );
+  }
+  lines.push("", ...rows.filter((k) => NOTES[k]).map((k) => `  ${k}: ${NOTES[k]}`));
+  return lines.join("\n");
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  if (args.includes("--help")) {
+    console.log(
+      "usage: npm run bench:gas [-- --check]\n\n" +
+        "Measures gasUsed of every user-facing xmargin transaction on in-process chains and writes\n" +
+        "gas-snapshot.json. With --check, writes nothing and fails if a figure grew more than 2%.",
+    );
+    return;
+  }
+  const check = args.includes("--check");
+  const previous = fs.existsSync(SNAPSHOT)
+    ? (JSON.parse(fs.readFileSync(SNAPSHOT, "utf8")) as Record<string, number>)
+    : undefined;
+  console.log("measuring gas on in-process chains (hub 31337, alpha 31338, beta 31339)...");
+  const current = await measure();
+  console.log(table(current, previous));
+
+  if (check) {
+    if (!previous) throw new Error("no gas-snapshot.json to check against: run npm run bench:gas first");
+    const worse = Object.keys(previous).filter(
+      (k) => current[k] === undefined || current[k] > previous[k] * (1 + TOLERANCE),
+    );
+    if (worse.length) {
+      console.error(`\ngas grew by more than ${TOLERANCE * 100}% (or disappeared): ${worse.join(", ")}`);
+      process.exitCode = 1;
+      return;
+    }
+    console.log(`\ncheck passed: no figure grew by more than ${TOLERANCE * 100}%`);
+    return;
+  }
+  const sorted = Object.fromEntries(
+    Object.keys(current)
+      .sort()
+      .map((k) => [k, current[k]]),
+  );
+  fs.writeFileSync(SNAPSHOT, JSON.stringify(sorted, null, 2) + "\n");
+  console.log(`\nwrote ${path.relative(process.cwd(), SNAPSHOT)}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -1,0 +1,406 @@
+/**
+ * A complete xmargin deployment on in-process chains: one hub and N source chains with tokens of 6, 8 and 18
+ * decimals, Chainlink-style feeds, listed markets, funded actors and an in-process relayer. Used by the demo,
+ * the gas benchmark and the multi-chain tests.
+ */
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { MaxUint256, parseUnits } from "ethers";
+import { Chain, createChain, snapshotAll, increaseTime } from "./inprocess";
+import { Relayer, Logger } from "./relayer";
+import { decodeEnvelope, decodeMessage, envelopeId, DEPOSIT, RELEASE } from "./codec";
+import {
+  DEFAULT_RATE_MODEL,
+  HubDeployment,
+  SpokeDeployment,
+  deployHub,
+  deploySpoke,
+  listCollateral,
+  send,
+  wire,
+} from "../../deploy/orchestrator";
+import { MockERC20, MockERC20__factory, MockPriceFeed, MockPriceFeed__factory } from "../../typechain-types";
+
+/** Named accounts; index into every chain's signers (same keys everywhere). */
+export const ACTORS = {
+  deployer: 0,
+  guardian: 1,
+  relayer: 2,
+  lender: 3,
+  alice: 4,
+  bob: 5,
+  liquidator: 6,
+  treasury: 7,
+  carol: 8,
+  dave: 9,
+} as const;
+export type ActorName = keyof typeof ACTORS;
+
+export interface TokenSpec {
+  symbol: string;
+  decimals: number;
+  /** USD price with 8 decimals (Chainlink's USD feeds). */
+  price: bigint;
+  heartbeat: number;
+  borrowFactorBps: number;
+  liquidationThresholdBps: number;
+  liquidationBonusBps: number;
+}
+
+export interface SpokeSpec {
+  name: string;
+  chainId: bigint;
+  tokens: TokenSpec[];
+}
+
+export interface SpokeWorld {
+  chain: Chain;
+  deployment: SpokeDeployment;
+  tokens: Record<string, MockERC20>;
+}
+
+export interface World {
+  hub: { chain: Chain; deployment: HubDeployment; base: MockERC20 };
+  spokes: SpokeWorld[];
+  /** Feeds on the hub, by symbol ("USDC" is the base asset's). */
+  feeds: Record<string, MockPriceFeed>;
+  relayer: Relayer;
+  chains: Chain[];
+}
+
+export const HUB_CHAIN_ID = 31337n;
+
+export const DEFAULT_SPOKES: SpokeSpec[] = [
+  {
+    name: "alpha",
+    chainId: 31338n,
+    tokens: [
+      {
+        symbol: "WETH",
+        decimals: 18,
+        price: 3_000n * 10n ** 8n,
+        heartbeat: 3600,
+        borrowFactorBps: 8000,
+        liquidationThresholdBps: 8500,
+        liquidationBonusBps: 500,
+      },
+    ],
+  },
+  {
+    name: "beta",
+    chainId: 31339n,
+    tokens: [
+      {
+        symbol: "WBTC",
+        decimals: 8,
+        price: 60_000n * 10n ** 8n,
+        heartbeat: 3600,
+        borrowFactorBps: 7500,
+        liquidationThresholdBps: 8000,
+        liquidationBonusBps: 700,
+      },
+      {
+        symbol: "USDC.b",
+        decimals: 6,
+        price: 10n ** 8n,
+        heartbeat: 86400,
+        borrowFactorBps: 8500,
+        liquidationThresholdBps: 9000,
+        liquidationBonusBps: 400,
+      },
+    ],
+  },
+];
+
+export interface WorldOptions {
+  spokes?: SpokeSpec[];
+  log?: Logger;
+  /** Accounts per chain (at least 10 for the named actors). */
+  accounts?: number;
+  /** Mint this many whole tokens of every collateral to alice, bob, carol and dave on every chain. */
+  userFunds?: number;
+  /** Mint this many whole base tokens to lender and liquidator on the hub. */
+  baseFunds?: number;
+}
+
+export function signer(chain: Chain, actor: ActorName): HardhatEthersSigner {
+  return chain.signers[ACTORS[actor]];
+}
+
+/** Deploys and wires a full world. */
+export async function createWorld(hre: HardhatRuntimeEnvironment, options: WorldOptions = {}): Promise<World> {
+  const specs = options.spokes ?? DEFAULT_SPOKES;
+  const accounts = Math.max(options.accounts ?? 10, 10);
+  const [hubChain, ...spokeChains] = await Promise.all([
+    createChain(hre, "hub", HUB_CHAIN_ID, { accounts }),
+    ...specs.map((s) => createChain(hre, s.name, s.chainId, { accounts })),
+  ]);
+
+  // Hub: base token and its feed, then the protocol.
+  const hubDeployer = signer(hubChain, "deployer");
+  const base = await deployToken(hubDeployer, "USD Coin", "USDC", 6);
+  const feeds: Record<string, MockPriceFeed> = {};
+  feeds.USDC = await deployFeed(hubDeployer, 10n ** 8n, "USDC / USD");
+  const hub = await deployHub(hubDeployer, {
+    baseToken: await base.getAddress(),
+    guardian: signer(hubChain, "guardian").address,
+    rateModel: DEFAULT_RATE_MODEL,
+    reserveFactorBps: 1000,
+    liquidation: {
+      closeFactorBps: 5000,
+      protocolShareBps: 1000,
+      fullCloseHealth: parseUnits("0.95", 18),
+    },
+    minDebt: parseUnits("10", 6),
+  });
+  await send(hub.oracle.setFeed(HUB_CHAIN_ID, await base.getAddress(), await feeds.USDC.getAddress(), 86400, 6));
+
+  const spokes: SpokeWorld[] = [];
+  for (let i = 0; i < specs.length; i++) {
+    const chain = spokeChains[i];
+    const deployment = await deploySpoke(signer(chain, "deployer"), HUB_CHAIN_ID, signer(chain, "guardian").address);
+    spokes.push({ chain, deployment, tokens: {} });
+  }
+  await wire(
+    hub,
+    spokes.map((s) => s.deployment),
+    [signer(hubChain, "relayer").address],
+  );
+
+  for (let i = 0; i < specs.length; i++) {
+    const spoke = spokes[i];
+    for (const t of specs[i].tokens) {
+      const token = await deployToken(signer(spoke.chain, "deployer"), t.symbol, t.symbol, t.decimals);
+      spoke.tokens[t.symbol] = token;
+      // One feed per symbol: the same asset on two chains shares its feed.
+      feeds[t.symbol] ??= await deployFeed(hubDeployer, t.price, `${t.symbol} / USD`);
+      await listCollateral(hub, {
+        spoke: spoke.deployment,
+        token: await token.getAddress(),
+        tokenDecimals: t.decimals,
+        feed: await feeds[t.symbol].getAddress(),
+        heartbeat: t.heartbeat,
+        borrowFactorBps: t.borrowFactorBps,
+        liquidationThresholdBps: t.liquidationThresholdBps,
+        liquidationBonusBps: t.liquidationBonusBps,
+      });
+      const funds = BigInt(options.userFunds ?? 1_000_000);
+      for (const who of ["alice", "bob", "carol", "dave"] as const) {
+        await send(token.mint(signer(spoke.chain, who).address, funds * 10n ** BigInt(t.decimals)));
+      }
+    }
+  }
+  const baseFunds = BigInt(options.baseFunds ?? 10_000_000) * 10n ** 6n;
+  for (const who of ["lender", "liquidator"] as const) await send(base.mint(signer(hubChain, who).address, baseFunds));
+
+  const partial = {
+    hub: { chain: hubChain, deployment: hub, base },
+    spokes,
+    feeds,
+    chains: [hubChain, ...spokeChains],
+  };
+  return { ...partial, relayer: makeRelayer(partial, options.log) };
+}
+
+/** A relayer over every chain of `world`, signing with the "relayer" actor, scanning from `fromBlocks`. */
+export function makeRelayer(
+  world: Omit<World, "relayer">,
+  log?: Logger,
+  fromBlocks: Map<bigint, number> = new Map(),
+): Relayer {
+  return new Relayer(
+    [
+      {
+        name: world.hub.chain.name,
+        chainId: world.hub.chain.chainId,
+        adapter: world.hub.deployment.adapter.connect(signer(world.hub.chain, "relayer")),
+        fromBlock: fromBlocks.get(world.hub.chain.chainId),
+      },
+      ...world.spokes.map((s) => ({
+        name: s.chain.name,
+        chainId: s.chain.chainId,
+        adapter: s.deployment.adapter.connect(signer(s.chain, "relayer")),
+        fromBlock: fromBlocks.get(s.chain.chainId),
+      })),
+    ],
+    log,
+  );
+}
+
+/** Replaces the world's relayer with a fresh one that only sees blocks mined from now on. */
+export async function resetRelayer(world: World, log?: Logger): Promise<Relayer> {
+  const fromBlocks = new Map<bigint, number>();
+  for (const c of world.chains) fromBlocks.set(c.chainId, (await c.provider.getBlockNumber()) + 1);
+  world.relayer = makeRelayer(world, log, fromBlocks);
+  return world.relayer;
+}
+
+async function deployToken(deployer: HardhatEthersSigner, name: string, symbol: string, decimals: number) {
+  const token = await new MockERC20__factory(deployer).deploy(name, symbol, decimals);
+  await token.waitForDeployment();
+  return token;
+}
+
+async function deployFeed(deployer: HardhatEthersSigner, answer: bigint, description: string) {
+  const feed = await new MockPriceFeed__factory(deployer).deploy(8, answer, description);
+  await feed.waitForDeployment();
+  return feed;
+}
+
+// ================================================================================================ helpers
+
+export function spoke(world: World, name: string): SpokeWorld {
+  const s = world.spokes.find((x) => x.chain.name === name);
+  if (!s) throw new Error(`no spoke named ${name}`);
+  return s;
+}
+
+/** Approves and deposits `amount` of `symbol` on spoke `name` for `actor`; returns the envelope id. */
+export async function deposit(
+  world: World,
+  spokeName: string,
+  actor: ActorName,
+  symbol: string,
+  amount: bigint,
+  account?: string,
+): Promise<string> {
+  const s = spoke(world, spokeName);
+  const user = signer(s.chain, actor);
+  const token = s.tokens[symbol].connect(user);
+  const vault = s.deployment.vault.connect(user);
+  await send(token.approve(await vault.getAddress(), MaxUint256));
+  const tx = await vault.deposit(await token.getAddress(), amount, account ?? user.address);
+  const receipt = (await tx.wait())!;
+  const ev = receipt.logs
+    .map((l) => {
+      try {
+        return vault.interface.parseLog(l);
+      } catch {
+        return null;
+      }
+    })
+    .find((e) => e?.name === "Deposited");
+  return ev!.args.messageId as string;
+}
+
+/** Keeps every chain's clock together: moves all of them forward by `seconds`. */
+export async function advanceAll(world: World, seconds: number): Promise<void> {
+  for (const c of world.chains) await increaseTime(c, seconds);
+}
+
+/** Re-publishes every feed's current answer so nothing is stale on the hub's clock. */
+export async function refreshFeeds(world: World): Promise<void> {
+  for (const feed of Object.values(world.feeds)) {
+    const [, answer] = await feed.latestRoundData();
+    await send(feed.updateAnswer(answer));
+  }
+}
+
+export async function snapshotWorld(world: World): Promise<() => Promise<void>> {
+  return snapshotAll(world.chains);
+}
+
+// ================================================================================================ solvency
+
+export interface SolvencyRow {
+  chain: string;
+  chainId: bigint;
+  asset: string;
+  symbol: string;
+  /** vault.totalLocked */
+  locked: bigint;
+  /** hub credits on (chain, asset), all accounts */
+  credits: bigint;
+  /** RELEASE envelopes sent by the hub and not executed by the vault yet */
+  releasesInFlight: bigint;
+  /** DEPOSIT envelopes sent by the vault and not credited by the hub yet */
+  depositsInFlight: bigint;
+}
+
+/**
+ * The conservative-view invariant per (chain, asset), from on-chain state and the adapters' event logs:
+ *   vault.totalLocked == hub credits + releases in flight + deposits in flight
+ * hence `totalLocked ≥ credits + releases in flight`, with equality when no deposit is in flight. Also checks
+ * that the vault really holds `totalLocked + totalClaimable` tokens.
+ */
+export async function solvency(world: World): Promise<SolvencyRow[]> {
+  const hub = world.hub.deployment;
+  const hubMessenger = await hub.messenger.getAddress();
+  const rows: SolvencyRow[] = [];
+  const releases = await sentMessages(hub.adapter);
+  for (const s of world.spokes) {
+    const spokeMessenger = await s.deployment.messenger.getAddress();
+    const deposits = await sentMessages(s.deployment.adapter);
+    for (const [symbol, token] of Object.entries(s.tokens)) {
+      const asset = (await token.getAddress()).toLowerCase();
+      let releasesInFlight = 0n;
+      for (const m of releases) {
+        if (m.envelope.dstChainId !== s.chain.chainId || m.message.kind !== RELEASE) continue;
+        if (m.message.asset.toLowerCase() !== asset) continue;
+        const done = await executed(s.deployment.messenger, HUB_CHAIN_ID, hubMessenger, m.envelope.nonce, m.id);
+        if (!done) releasesInFlight += m.message.amount;
+      }
+      let depositsInFlight = 0n;
+      for (const m of deposits) {
+        if (m.message.kind !== DEPOSIT || m.message.asset.toLowerCase() !== asset) continue;
+        const done = await executed(hub.messenger, s.chain.chainId, spokeMessenger, m.envelope.nonce, m.id);
+        if (!done) depositsInFlight += m.message.amount;
+      }
+      rows.push({
+        chain: s.chain.name,
+        chainId: s.chain.chainId,
+        asset,
+        symbol,
+        locked: await s.deployment.vault.totalLocked(asset),
+        credits: (await hub.engine.marketState(s.chain.chainId, asset)).totalCredits,
+        releasesInFlight,
+        depositsInFlight,
+      });
+    }
+  }
+  return rows;
+}
+
+/** Throws with a readable message if the invariant is broken anywhere. */
+export async function assertSolvent(world: World): Promise<SolvencyRow[]> {
+  const rows = await solvency(world);
+  for (const r of rows) {
+    const accounted = r.credits + r.releasesInFlight + r.depositsInFlight;
+    if (r.locked !== accounted || r.locked < r.credits + r.releasesInFlight) {
+      throw new Error(
+        `solvency broken on ${r.chain}/${r.symbol}: locked ${r.locked} != credits ${r.credits} + releases in flight ` +
+          `${r.releasesInFlight} + deposits in flight ${r.depositsInFlight}`,
+      );
+    }
+    const s = spoke(world, r.chain);
+    const token = s.tokens[r.symbol];
+    const held = await token.balanceOf(await s.deployment.vault.getAddress());
+    const owed = r.locked + (await s.deployment.vault.totalClaimable(r.asset));
+    if (held < owed) throw new Error(`vault on ${r.chain} holds ${held} ${r.symbol} but owes ${owed}`);
+  }
+  return rows;
+}
+
+interface SentMessage {
+  id: string;
+  envelope: ReturnType<typeof decodeEnvelope>;
+  message: ReturnType<typeof decodeMessage>;
+}
+
+async function sentMessages(adapter: HubDeployment["adapter"]): Promise<SentMessage[]> {
+  const events = await adapter.queryFilter(adapter.filters.RelayRequested());
+  return events.map((ev) => {
+    const envelope = decodeEnvelope(ev.args.envelope);
+    return { id: envelopeId(ev.args.envelope), envelope, message: decodeMessage(envelope.payload) };
+  });
+}
+
+async function executed(
+  messenger: HubDeployment["messenger"],
+  srcChainId: bigint,
+  srcMessenger: string,
+  nonce: bigint,
+  id: string,
+): Promise<boolean> {
+  return (await messenger.isDelivered(srcChainId, srcMessenger, nonce)) && !(await messenger.isRetryable(id));
+}

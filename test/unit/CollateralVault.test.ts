@@ -1,0 +1,280 @@
+import { expect } from "chai";
+import hre from "hardhat";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { MaxUint256, Wallet, ZeroAddress, ZeroHash, keccak256, parseUnits } from "ethers";
+import {
+  CollateralVault__factory,
+  FeeOnTransferERC20__factory,
+  LocalAdapter__factory,
+  Messenger__factory,
+  MockERC20__factory,
+  NoReturnERC20__factory,
+  RestrictedERC20__factory,
+} from "../../typechain-types";
+import {
+  DEPOSIT,
+  RELEASE,
+  decodeEnvelope,
+  decodeMessage,
+  encodeEnvelope,
+  encodeMessage,
+  envelopeId,
+} from "../../scripts/lib/codec";
+
+const HUB = 31338n; // the hub is simulated: its messenger, adapter and engine are plain addresses
+const LOCAL = 31337n;
+
+async function vaultFixture() {
+  const [owner, guardian, relayer, alice, bob, other] = await hre.ethers.getSigners();
+  const messenger = await new Messenger__factory(owner).deploy(owner.address, guardian.address);
+  const adapter = await new LocalAdapter__factory(owner).deploy(await messenger.getAddress(), owner.address, 0);
+  const vault = await new CollateralVault__factory(owner).deploy(
+    await messenger.getAddress(),
+    HUB,
+    owner.address,
+    guardian.address,
+  );
+  const hub = {
+    messenger: Wallet.createRandom().address,
+    adapter: Wallet.createRandom().address,
+    engine: Wallet.createRandom().address,
+  };
+  await adapter.setRemoteAdapter(HUB, hub.adapter);
+  await adapter.setRelayer(relayer.address, true);
+  await messenger.setRoute(HUB, hub.messenger, [await adapter.getAddress()], 1);
+  await messenger.setPeerApp(await vault.getAddress(), HUB, hub.engine);
+
+  const weth = await new MockERC20__factory(owner).deploy("Wrapped Ether", "WETH", 18);
+  const wbtc = await new MockERC20__factory(owner).deploy("Wrapped BTC", "WBTC", 8);
+  const usdc = await new RestrictedERC20__factory(owner).deploy("USD Coin", "USDC", 6);
+  const usdt = await new NoReturnERC20__factory(owner).deploy("Tether", "USDT", 6);
+  const fot = await new FeeOnTransferERC20__factory(owner).deploy("Fee token", "FEE", 18, 100); // 1% burnt
+  const tokens = { weth, wbtc, usdc, usdt, fot };
+  for (const t of Object.values(tokens)) {
+    await vault.setAssetAllowed(await t.getAddress(), true);
+    for (const u of [alice, bob]) {
+      await t.mint(u.address, parseUnits("1000000", 18));
+      await t.connect(u).approve(await vault.getAddress(), MaxUint256);
+    }
+  }
+  let nonce = 0n;
+  /** Delivers a RELEASE from the simulated hub engine, as the relayer would. */
+  const release = async (recipient: string, asset: string, amount: bigint, kind = RELEASE) => {
+    const encoded = encodeEnvelope({
+      nonce: nonce++,
+      srcChainId: HUB,
+      dstChainId: LOCAL,
+      sender: hub.engine,
+      receiver: await vault.getAddress(),
+      payload: encodeMessage({ kind, who: recipient, asset, amount }),
+    });
+    const tx = await adapter.connect(relayer).deliver(HUB, hub.adapter, hub.messenger, encoded);
+    return { tx, id: envelopeId(encoded), encoded };
+  };
+  return { vault, messenger, adapter, hub, tokens, owner, guardian, relayer, alice, bob, other, release };
+}
+
+describe("CollateralVault", () => {
+  describe("deposit", () => {
+    it("locks the tokens and sends a DEPOSIT of what it received to the hub engine", async () => {
+      const f = await loadFixture(vaultFixture);
+      const weth = await f.tokens.weth.getAddress();
+      const amount = parseUnits("2", 18);
+      const tx = await f.vault.connect(f.alice).deposit(weth, amount, f.bob.address);
+      const receipt = (await tx.wait())!;
+      const relay = receipt.logs.map((l) => f.adapter.interface.parseLog(l)).find((e) => e?.name === "RelayRequested")!;
+      const envelope = decodeEnvelope(relay.args.envelope);
+      expect(relay.args.dstChainId).to.equal(HUB);
+      expect(envelope.receiver).to.equal(f.hub.engine);
+      expect(envelope.sender).to.equal(await f.vault.getAddress());
+      expect(decodeMessage(envelope.payload)).to.deep.equal({ kind: DEPOSIT, who: f.bob.address, asset: weth, amount });
+      await expect(tx)
+        .to.emit(f.vault, "Deposited")
+        .withArgs(f.bob.address, weth, amount, keccak256(relay.args.envelope));
+      await expect(tx).to.changeTokenBalances(f.tokens.weth, [f.alice, f.vault], [-amount, amount]);
+      expect(await f.vault.totalLocked(weth)).to.equal(amount);
+    });
+
+    it("credits what actually arrived from a fee-on-transfer token", async () => {
+      const f = await loadFixture(vaultFixture);
+      const fot = await f.tokens.fot.getAddress();
+      await expect(f.vault.connect(f.alice).deposit(fot, parseUnits("100", 18), f.alice.address))
+        .to.emit(f.vault, "Deposited")
+        .withArgs(f.alice.address, fot, parseUnits("99", 18), (id: string) => id !== ZeroHash);
+      expect(await f.vault.totalLocked(fot)).to.equal(parseUnits("99", 18));
+      expect(await f.tokens.fot.balanceOf(await f.vault.getAddress())).to.equal(parseUnits("99", 18));
+    });
+
+    it("handles 6, 8 and 18 decimals and tokens that return nothing (USDT)", async () => {
+      const f = await loadFixture(vaultFixture);
+      for (const [token, amount] of [
+        [f.tokens.usdc, parseUnits("1000", 6)],
+        [f.tokens.wbtc, parseUnits("0.5", 8)],
+        [f.tokens.weth, parseUnits("3", 18)],
+        [f.tokens.usdt, parseUnits("250", 6)],
+      ] as const) {
+        const asset = await token.getAddress();
+        await f.vault.connect(f.alice).deposit(asset, amount, f.alice.address);
+        expect(await f.vault.totalLocked(asset)).to.equal(amount);
+        await f.release(f.bob.address, asset, amount);
+        expect(await f.vault.totalLocked(asset)).to.equal(0n);
+      }
+      expect(await f.tokens.usdt.balanceOf(f.bob.address)).to.equal(parseUnits("1000000", 18) + parseUnits("250", 6));
+    });
+
+    it("rejects bad input and paused or unknown assets without moving tokens", async () => {
+      const f = await loadFixture(vaultFixture);
+      const weth = await f.tokens.weth.getAddress();
+      const v = f.vault.connect(f.alice);
+      await expect(v.deposit(weth, 0, f.alice.address)).to.be.revertedWithCustomError(f.vault, "ZeroAmount");
+      await expect(v.deposit(weth, 1, ZeroAddress)).to.be.revertedWithCustomError(f.vault, "ZeroAddress");
+      const unknown = await new MockERC20__factory(f.owner).deploy("X", "X", 18);
+      await expect(v.deposit(await unknown.getAddress(), 1, f.alice.address))
+        .to.be.revertedWithCustomError(f.vault, "AssetNotAllowed")
+        .withArgs(await unknown.getAddress());
+      await expect(f.vault.connect(f.alice).pauseDeposits(weth)).to.be.revertedWithCustomError(f.vault, "NotGuardian");
+      await expect(f.vault.connect(f.guardian).pauseDeposits(weth))
+        .to.emit(f.vault, "DepositsPaused")
+        .withArgs(weth, true);
+      await expect(v.deposit(weth, 1, f.alice.address))
+        .to.be.revertedWithCustomError(f.vault, "DepositsArePaused")
+        .withArgs(weth);
+      await expect(f.vault.connect(f.guardian).unpauseDeposits(weth)).to.be.revertedWithCustomError(
+        f.vault,
+        "OwnableUnauthorizedAccount",
+      );
+      await f.vault.unpauseDeposits(weth);
+      await v.deposit(weth, 1, f.alice.address);
+      // A token that delivers nothing (100% fee) credits nothing.
+      const eater = await new FeeOnTransferERC20__factory(f.owner).deploy("Eater", "EAT", 18, 10_000);
+      await f.vault.setAssetAllowed(await eater.getAddress(), true);
+      await eater.mint(f.alice.address, 10n);
+      await eater.connect(f.alice).approve(await f.vault.getAddress(), 10n);
+      await expect(v.deposit(await eater.getAddress(), 10n, f.alice.address)).to.be.revertedWithCustomError(
+        f.vault,
+        "NothingReceived",
+      );
+    });
+
+    it("quotes the messaging fee and refunds excess to the depositor", async () => {
+      const f = await loadFixture(vaultFixture);
+      const paid = await new LocalAdapter__factory(f.owner).deploy(
+        await f.messenger.getAddress(),
+        f.owner.address,
+        1000n,
+      );
+      await paid.setRemoteAdapter(HUB, f.hub.adapter);
+      await f.messenger.setRoute(HUB, f.hub.messenger, [await paid.getAddress()], 1);
+      const weth = await f.tokens.weth.getAddress();
+      expect(await f.vault.quoteDeposit(weth, 1n, f.alice.address)).to.equal(1000n);
+      await expect(
+        f.vault.connect(f.alice).deposit(weth, 1n, f.alice.address, { value: 999n }),
+      ).to.be.revertedWithCustomError(f.messenger, "InsufficientFee");
+      await expect(
+        f.vault.connect(f.alice).deposit(weth, 1n, f.alice.address, { value: 5000n }),
+      ).to.changeEtherBalances([f.alice, paid], [-1000n, 1000n]);
+    });
+  });
+
+  describe("release", () => {
+    it("pays a RELEASE from the hub and unlocks it", async () => {
+      const f = await loadFixture(vaultFixture);
+      const weth = await f.tokens.weth.getAddress();
+      await f.vault.connect(f.alice).deposit(weth, parseUnits("5", 18), f.alice.address);
+      const { tx, id } = await f.release(f.bob.address, weth, parseUnits("2", 18));
+      await expect(tx).to.emit(f.vault, "Released").withArgs(f.bob.address, weth, parseUnits("2", 18), id);
+      await expect(tx).to.changeTokenBalances(
+        f.tokens.weth,
+        [f.bob, f.vault],
+        [parseUnits("2", 18), -parseUnits("2", 18)],
+      );
+      expect(await f.vault.totalLocked(weth)).to.equal(parseUnits("3", 18));
+    });
+
+    it("turns a release the token refuses into a claim; the claim is paid later, redirected or pushed", async () => {
+      const f = await loadFixture(vaultFixture);
+      const usdc = await f.tokens.usdc.getAddress();
+      await f.vault.connect(f.alice).deposit(usdc, parseUnits("1000", 6), f.alice.address);
+      // Token paused by its issuer: the message is consumed, the payout becomes a claim.
+      await f.tokens.usdc.setPaused(true);
+      const { tx, id } = await f.release(f.bob.address, usdc, parseUnits("100", 6));
+      await expect(tx).to.emit(f.vault, "ReleaseDeferred").withArgs(f.bob.address, usdc, parseUnits("100", 6), id);
+      expect(await f.vault.claimable(f.bob.address, usdc)).to.equal(parseUnits("100", 6));
+      expect(await f.vault.totalClaimable(usdc)).to.equal(parseUnits("100", 6));
+      expect(await f.vault.totalLocked(usdc)).to.equal(parseUnits("900", 6));
+      await expect(f.vault.connect(f.bob).claim(usdc, f.bob.address)).to.be.revertedWithCustomError(
+        f.tokens.usdc,
+        "TransfersPaused",
+      );
+      // Later messages are not blocked.
+      const weth = await f.tokens.weth.getAddress();
+      await f.vault.connect(f.alice).deposit(weth, 10n, f.alice.address);
+      await f.release(f.bob.address, weth, 10n);
+      await f.tokens.usdc.setPaused(false);
+      await expect(f.vault.pushClaim(f.bob.address, usdc))
+        .to.emit(f.vault, "Claimed")
+        .withArgs(f.bob.address, usdc, f.bob.address, parseUnits("100", 6));
+      expect(await f.vault.totalClaimable(usdc)).to.equal(0n);
+
+      // Recipient blocklisted: it can redirect its claim to another address.
+      await f.tokens.usdc.setBlocked(f.bob.address, true);
+      await f.release(f.bob.address, usdc, parseUnits("50", 6));
+      await expect(f.vault.pushClaim(f.bob.address, usdc)).to.be.revertedWithCustomError(f.tokens.usdc, "Blocklisted");
+      await expect(f.vault.connect(f.bob).claim(usdc, f.other.address)).to.changeTokenBalances(
+        f.tokens.usdc,
+        [f.other, f.vault],
+        [parseUnits("50", 6), -parseUnits("50", 6)],
+      );
+      await expect(f.vault.connect(f.bob).claim(usdc, f.other.address))
+        .to.be.revertedWithCustomError(f.vault, "NothingToClaim")
+        .withArgs(f.bob.address, usdc);
+      await expect(f.vault.connect(f.bob).claim(usdc, ZeroAddress)).to.be.revertedWithCustomError(
+        f.vault,
+        "ZeroAddress",
+      );
+    });
+
+    it("never pays more than is locked: such a release is stored by the messenger, not lost", async () => {
+      const f = await loadFixture(vaultFixture);
+      const weth = await f.tokens.weth.getAddress();
+      await f.vault.connect(f.alice).deposit(weth, 100n, f.alice.address);
+      const { tx, id, encoded } = await f.release(f.bob.address, weth, 101n);
+      await expect(tx).to.emit(f.messenger, "MessageFailed");
+      expect(await f.messenger.isRetryable(id)).to.equal(true);
+      expect(await f.vault.totalLocked(weth)).to.equal(100n);
+      await f.vault.connect(f.alice).deposit(weth, 1n, f.alice.address);
+      await f.messenger.retry(encoded);
+      expect(await f.tokens.weth.balanceOf(f.bob.address)).to.equal(parseUnits("1000000", 18) + 101n);
+    });
+
+    it("takes messages only from its messenger, only from the hub, only RELEASE", async () => {
+      const f = await loadFixture(vaultFixture);
+      const weth = await f.tokens.weth.getAddress();
+      await expect(f.vault.connect(f.alice).onMessage(HUB, f.hub.engine, ZeroHash, "0x"))
+        .to.be.revertedWithCustomError(f.vault, "OnlyMessenger")
+        .withArgs(f.alice.address);
+      const { tx } = await f.release(f.bob.address, weth, 1n, DEPOSIT);
+      const receipt = (await tx.wait())!;
+      const failed = receipt.logs
+        .map((l) => f.messenger.interface.parseLog(l))
+        .find((e) => e?.name === "MessageFailed")!;
+      expect(f.vault.interface.parseError(failed.args.reason)?.name).to.equal("UnknownMessageKind");
+    });
+
+    it("keeps paying releases of an asset whose deposits were disallowed", async () => {
+      const f = await loadFixture(vaultFixture);
+      const weth = await f.tokens.weth.getAddress();
+      await f.vault.connect(f.alice).deposit(weth, 100n, f.alice.address);
+      await expect(f.vault.setAssetAllowed(weth, false)).to.emit(f.vault, "AssetAllowed").withArgs(weth, false);
+      await expect(f.vault.connect(f.alice).deposit(weth, 1n, f.alice.address)).to.be.revertedWithCustomError(
+        f.vault,
+        "AssetNotAllowed",
+      );
+      await expect(f.release(f.bob.address, weth, 100n).then((r) => r.tx)).to.emit(f.vault, "Released");
+      await expect(f.vault.connect(f.alice).setAssetAllowed(weth, true)).to.be.revertedWithCustomError(
+        f.vault,
+        "OwnableUnauthorizedAccount",
+      );
+    });
+  });
+});

@@ -1,0 +1,213 @@
+import { expect } from "chai";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { MaxUint256, ZeroAddress, parseUnits } from "ethers";
+import { ALPHA, BETA, hubFixture, credit, sentReleases, usdc } from "../helpers/hub";
+import { RELEASE } from "../../scripts/lib/codec";
+
+const weth = (x: string) => parseUnits(x, 18);
+const WAD = 10n ** 18n;
+const price = (usd: bigint) => usd * 10n ** 8n;
+
+/** Alice: `collateral` WETH at $3000 and a $2400-per-WETH debt (the borrow-factor maximum). */
+async function leveraged(collateral = "1", debt = "2400") {
+  const f = await hubFixture();
+  await f.hub.engine.connect(f.lender).supplyBase(usdc("1000000"), f.lender.address);
+  await credit(f, f.alice.address, "WETH", weth(collateral));
+  await f.hub.engine.connect(f.alice).borrow(usdc(debt), f.alice.address);
+  return f;
+}
+
+const twoWeth = () => leveraged("2", "2400");
+const smallDebt = () => leveraged("0.006", "14");
+
+describe("MarginEngine: liquidation", () => {
+  it("refuses to liquidate a healthy account", async () => {
+    const f = await loadFixture(leveraged);
+    const { engine } = f.hub;
+    await expect(
+      engine
+        .connect(f.liquidator)
+        .liquidate(f.alice.address, ALPHA, f.assets.WETH.address, usdc("100"), 0, f.liquidator.address),
+    ).to.be.revertedWithCustomError(engine, "NotLiquidatable");
+    expect(await engine.isLiquidatable(f.alice.address)).to.equal(false);
+  });
+
+  it("repays up to the close factor, seizes value plus bonus, charges the protocol share, releases to the recipient", async () => {
+    const f = await loadFixture(leveraged);
+    const { engine } = f.hub;
+    const asset = f.assets.WETH.address;
+    await f.assets.WETH.feed.updateAnswer(price(2800n)); // health = 2800 * 85% / 2400 ≈ 0.9917
+    expect(await engine.isLiquidatable(f.alice.address)).to.equal(true);
+    const health = await engine.healthFactor(f.alice.address);
+    expect(health).to.be.closeTo((2380n * WAD) / 2400n, parseUnits("0.0001", 18));
+
+    const debt = await engine.debtOf(f.alice.address);
+    const quote = await engine.previewLiquidation(f.alice.address, ALPHA, asset, MaxUint256);
+    expect(quote.repaid).to.be.closeTo(debt / 2n, 2n); // close factor 50%
+    // seized = repaid * $1 * 105% / $2800, rounded down
+    expect(quote.seized).to.equal((quote.repaid * 10n ** 12n * 10500n) / (2800n * 10000n));
+    expect(quote.protocolFee).to.equal((quote.repaid * 500n * 1000n + 10n ** 8n - 1n) / 10n ** 8n); // 10% of the 5% bonus, up
+
+    const reservesBefore = await engine.reserves();
+    const tx = engine
+      .connect(f.liquidator)
+      .liquidate(f.alice.address, ALPHA, asset, MaxUint256, quote.seized, f.other.address);
+    await expect(tx).to.changeTokenBalances(f.base, [f.liquidator], [-(quote.repaid + quote.protocolFee)]);
+    const receipt = await (await tx).wait();
+    void receipt;
+    expect(await engine.collateralOf(f.alice.address, ALPHA, asset)).to.equal(weth("1") - quote.seized);
+    expect(await engine.debtOf(f.alice.address)).to.be.closeTo(debt - quote.repaid, usdc("0.001"));
+    expect(await engine.reserves()).to.be.closeTo(reservesBefore + quote.protocolFee, usdc("0.001"));
+    expect(await engine.healthFactor(f.alice.address)).to.be.gt(WAD);
+    const releases = await sentReleases(f);
+    expect(releases.at(-1)!.message).to.deep.equal({
+      kind: RELEASE,
+      who: f.other.address,
+      asset,
+      amount: quote.seized,
+    });
+    expect(releases.at(-1)!.dstChainId).to.equal(ALPHA);
+  });
+
+  it("emits Liquidated with everything an indexer needs", async () => {
+    const f = await loadFixture(leveraged);
+    const { engine } = f.hub;
+    const asset = f.assets.WETH.address;
+    await f.assets.WETH.feed.updateAnswer(price(2800n));
+    await expect(
+      engine.connect(f.liquidator).liquidate(f.alice.address, ALPHA, asset, usdc("1000"), 0, f.other.address),
+    )
+      .to.emit(engine, "Liquidated")
+      .withArgs(
+        f.alice.address,
+        f.liquidator.address,
+        ALPHA,
+        asset,
+        usdc("1000"),
+        usdc("5"),
+        (usdc("1000") * 10n ** 12n * 10500n) / (2800n * 10000n),
+        f.other.address,
+        (id: string) => id.length === 66,
+      );
+  });
+
+  it("lets the whole debt be repaid below the full-close health", async () => {
+    const f = await loadFixture(twoWeth);
+    const { engine } = f.hub;
+    await f.assets.WETH.feed.updateAnswer(price(1300n)); // health = 2 * 1300 * 85% / 2400 ≈ 0.92 < 0.95
+    const debt = await engine.debtOf(f.alice.address);
+    const quote = await engine.previewLiquidation(f.alice.address, ALPHA, f.assets.WETH.address, MaxUint256);
+    expect(quote.repaid).to.be.closeTo(debt, usdc("0.001"));
+  });
+
+  it("never leaves dust debt: refuses a repay that would, and waives the close factor where it must", async () => {
+    const f = await loadFixture(twoWeth);
+    const { engine } = f.hub;
+    const asset = f.assets.WETH.address;
+    await f.assets.WETH.feed.updateAnswer(price(1300n));
+    const debt = await engine.debtOf(f.alice.address);
+    await expect(
+      engine.connect(f.liquidator).liquidate(f.alice.address, ALPHA, asset, debt - usdc("5"), 0, f.liquidator.address),
+    ).to.be.revertedWithCustomError(engine, "LiquidationLeavesDust");
+
+    // A 14 USDC debt: half of it would leave 7 < min debt 10, so all of it may be repaid.
+    const g = await loadFixture(smallDebt);
+    await g.assets.WETH.feed.updateAnswer(price(2700n)); // health ≈ 0.98: close factor would apply
+    const q = await g.hub.engine.previewLiquidation(g.alice.address, ALPHA, g.assets.WETH.address, MaxUint256);
+    expect(q.repaid).to.be.closeTo(usdc("14"), usdc("0.001"));
+  });
+
+  it("caps the seizure at the collateral held and repays only what it covers", async () => {
+    const f = await loadFixture(leveraged);
+    const { engine } = f.hub;
+    const asset = f.assets.WETH.address;
+    await f.assets.WETH.feed.updateAnswer(price(2500n)); // health 0.885: full close; 2400 * 1.05 / 2500 > 1 WETH
+    const quote = await engine.previewLiquidation(f.alice.address, ALPHA, asset, MaxUint256);
+    expect(quote.seized).to.equal(weth("1"));
+    // repaid = 1 WETH * $2500 / 1.05, rounded up
+    expect(quote.repaid).to.equal((weth("1") * 2500n * 10000n + 10n ** 12n * 10500n - 1n) / (10n ** 12n * 10500n));
+  });
+
+  it("absorbs debt left without collateral: reserves first, then lenders, recorded in an event", async () => {
+    const f = await loadFixture(leveraged);
+    const { engine } = f.hub;
+    const asset = f.assets.WETH.address;
+    await f.assets.WETH.feed.updateAnswer(price(2500n));
+    const quote = await engine.previewLiquidation(f.alice.address, ALPHA, asset, MaxUint256);
+    const lenderBefore = await engine.supplyBalanceOf(f.lender.address);
+    const tx = await engine
+      .connect(f.liquidator)
+      .liquidate(f.alice.address, ALPHA, asset, MaxUint256, 0, f.liquidator.address);
+    const receipt = (await tx.wait())!;
+    const ev = receipt.logs.map((l) => engine.interface.parseLog(l)).find((e) => e?.name === "BadDebtAbsorbed")!;
+    const [account, amount, fromReserves, fromLenders] = ev.args;
+    expect(account).to.equal(f.alice.address);
+    expect(amount).to.be.closeTo(usdc("2400") - quote.repaid, usdc("0.001"));
+    expect(fromReserves + fromLenders).to.equal(amount);
+    expect(fromReserves).to.be.closeTo(quote.protocolFee, usdc("0.001")); // all the reserves there were
+    expect(fromLenders).to.be.gt(0n);
+    expect(await engine.debtOf(f.alice.address)).to.equal(0n);
+    expect(await engine.totalBadDebt()).to.equal(amount);
+    expect(await engine.reserves()).to.be.closeTo(0n, 2n);
+    expect(lenderBefore - (await engine.supplyBalanceOf(f.lender.address))).to.be.closeTo(fromLenders, usdc("0.001"));
+    const [totalSupply, totalBorrow] = await engine.poolTotals();
+    expect(totalBorrow).to.equal(0n);
+    expect(await f.base.balanceOf(await engine.getAddress())).to.be.gte(totalSupply);
+  });
+
+  it("guards the liquidator with minSeized and refuses bad input", async () => {
+    const f = await loadFixture(leveraged);
+    const { engine } = f.hub;
+    const asset = f.assets.WETH.address;
+    await f.assets.WETH.feed.updateAnswer(price(2800n));
+    const quote = await engine.previewLiquidation(f.alice.address, ALPHA, asset, usdc("1000"));
+    await expect(
+      engine
+        .connect(f.liquidator)
+        .liquidate(f.alice.address, ALPHA, asset, usdc("1000"), quote.seized + 1n, f.liquidator.address),
+    )
+      .to.be.revertedWithCustomError(engine, "SeizeBelowMinimum")
+      .withArgs(quote.seized, quote.seized + 1n);
+    await expect(
+      engine.connect(f.alice).liquidate(f.alice.address, ALPHA, asset, usdc("1000"), 0, f.alice.address),
+    ).to.be.revertedWithCustomError(engine, "SelfLiquidation");
+    await expect(
+      engine.connect(f.liquidator).liquidate(f.alice.address, ALPHA, asset, usdc("1000"), 0, ZeroAddress),
+    ).to.be.revertedWithCustomError(engine, "ZeroAddress");
+    await expect(
+      engine.connect(f.liquidator).liquidate(f.alice.address, ALPHA, asset, 0, 0, f.liquidator.address),
+    ).to.be.revertedWithCustomError(engine, "ZeroAmount");
+    await expect(
+      engine.connect(f.liquidator).liquidate(f.alice.address, BETA, asset, usdc("1000"), 0, f.liquidator.address),
+    )
+      .to.be.revertedWithCustomError(engine, "MarketNotListed")
+      .withArgs(BETA, asset);
+    await expect(
+      engine
+        .connect(f.liquidator)
+        .liquidate(f.alice.address, BETA, f.assets.WBTC.address, usdc("1000"), 0, f.liquidator.address),
+    ).to.be.revertedWithCustomError(engine, "InsufficientCollateral");
+  });
+
+  it("needs fresh prices to liquidate", async () => {
+    const f = await loadFixture(leveraged);
+    const { engine } = f.hub;
+    await f.assets.WETH.feed.updateAnswer(price(2800n));
+    await time.increase(3601);
+    await expect(
+      engine
+        .connect(f.liquidator)
+        .liquidate(f.alice.address, ALPHA, f.assets.WETH.address, usdc("100"), 0, f.liquidator.address),
+    ).to.be.revertedWithCustomError(f.hub.oracle, "StalePrice");
+  });
+
+  it("a frozen market can still be seized", async () => {
+    const f = await loadFixture(leveraged);
+    const { engine } = f.hub;
+    await engine.configureMarket(ALPHA, f.assets.WETH.address, 8000, 8500, 500, true);
+    await f.assets.WETH.feed.updateAnswer(price(2800n));
+    await engine
+      .connect(f.liquidator)
+      .liquidate(f.alice.address, ALPHA, f.assets.WETH.address, usdc("100"), 1, f.liquidator.address);
+  });
+});

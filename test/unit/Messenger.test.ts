@@ -1,0 +1,339 @@
+import { expect } from "chai";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { Wallet, ZeroAddress, keccak256, toUtf8Bytes } from "ethers";
+import { LocalAdapter__factory } from "../../typechain-types";
+import { decodeEnvelope } from "../../scripts/lib/codec";
+import { messagingFixture, LOCAL, REMOTE } from "../helpers/messaging";
+
+describe("Messenger", () => {
+  describe("sending", () => {
+    it("wraps the payload in an envelope to the peer app and hands it to the route's adapter", async () => {
+      const f = await loadFixture(messagingFixture);
+      const appAddress = await f.app.getAddress();
+      const tx = await f.app.send(REMOTE, "0xabcdef");
+      const receipt = (await tx.wait())!;
+      const relay = receipt.logs
+        .map((l) => f.adapters[0].interface.parseLog(l))
+        .find((e) => e?.name === "RelayRequested")!;
+      const envelope = decodeEnvelope(relay.args.envelope);
+      expect(envelope).to.deep.equal({
+        nonce: 0n,
+        srcChainId: LOCAL,
+        dstChainId: REMOTE,
+        sender: appAddress,
+        receiver: f.remote.app,
+        payload: "0xabcdef",
+      });
+      const id = keccak256(relay.args.envelope);
+      await expect(tx).to.emit(f.messenger, "MessageSent").withArgs(id, REMOTE, appAddress, 0);
+      await f.app.send(REMOTE, "0x");
+      expect((await f.messenger.route(REMOTE)).nextNonce).to.equal(2n);
+    });
+
+    it("refuses unknown routes and apps without a peer there", async () => {
+      const f = await loadFixture(messagingFixture);
+      await expect(f.app.send(999n, "0x")).to.be.revertedWithCustomError(f.messenger, "UnknownRoute").withArgs(999n);
+      await expect(f.messenger.connect(f.user).send(REMOTE, "0x"))
+        .to.be.revertedWithCustomError(f.messenger, "UnknownPeerApp")
+        .withArgs(f.user.address, REMOTE, ZeroAddress);
+    });
+
+    it("quotes and charges the sum of the adapters' fees, refunding any excess", async () => {
+      const f = await loadFixture(messagingFixture);
+      const paid = [];
+      for (const fee of [100n, 250n]) {
+        const a = await new LocalAdapter__factory(f.owner).deploy(await f.messenger.getAddress(), f.owner.address, fee);
+        await a.setRemoteAdapter(REMOTE, Wallet.createRandom().address);
+        paid.push(a);
+      }
+      await f.messenger.setRoute(REMOTE, f.remote.messenger, await Promise.all(paid.map((a) => a.getAddress())), 1);
+      expect(await f.messenger.quote(REMOTE, "0x")).to.equal(350n);
+      await expect(f.app.send(REMOTE, "0x", { value: 349n }))
+        .to.be.revertedWithCustomError(f.messenger, "InsufficientFee")
+        .withArgs(349n, 350n);
+      // The app has no receive function: a refund to it fails, so the whole send reverts.
+      await expect(f.app.send(REMOTE, "0x", { value: 351n }))
+        .to.be.revertedWithCustomError(f.messenger, "RefundFailed")
+        .withArgs(await f.app.getAddress(), 1n);
+      await expect(f.app.send(REMOTE, "0x", { value: 350n })).to.changeEtherBalances(paid, [100n, 250n]);
+    });
+
+    it("sendWithRefund refunds the excess to the named account", async () => {
+      const f = await loadFixture(messagingFixture);
+      await f.messenger.setPeerApp(f.user.address, REMOTE, f.remote.app); // an EOA acting as app
+      await expect(
+        f.messenger.connect(f.user).sendWithRefund(REMOTE, "0x", f.other.address, { value: 1000n }),
+      ).to.changeEtherBalances([f.user, f.other], [-1000n, 1000n]);
+    });
+  });
+
+  describe("receiving", () => {
+    it("delivers an authenticated envelope to its app exactly once", async () => {
+      const f = await loadFixture(messagingFixture);
+      const { encoded, id, envelope } = await f.envelope({ payload: "0xbeef" });
+      await expect(f.deliver(encoded))
+        .to.emit(f.messenger, "MessageDelivered")
+        .withArgs(id, REMOTE, envelope.nonce)
+        .and.to.emit(f.app, "Received")
+        .withArgs(REMOTE, f.remote.app, id, "0xbeef");
+      await expect(f.deliver(encoded))
+        .to.emit(f.messenger, "MessageDuplicate")
+        .withArgs(id, REMOTE, envelope.nonce, await f.adapters[0].getAddress());
+      expect(await f.app.received()).to.equal(1n);
+      expect(await f.messenger.isDelivered(REMOTE, f.remote.messenger, envelope.nonce)).to.equal(true);
+    });
+
+    it("accepts nonces in any order, each once; a different envelope with a used nonce is a duplicate", async () => {
+      const f = await loadFixture(messagingFixture);
+      const e = [];
+      for (let i = 0; i < 4; i++) e.push(await f.envelope());
+      for (const i of [3, 0, 2, 1]) await f.deliver(e[i].encoded);
+      expect(await f.app.received()).to.equal(4n);
+      const forged = await f.envelope({ nonce: 2n, payload: "0x66" });
+      await expect(f.deliver(forged.encoded)).to.emit(f.messenger, "MessageDuplicate");
+      expect(await f.app.received()).to.equal(4n);
+      const far = await f.envelope({ nonce: 10_000n });
+      await f.deliver(far.encoded);
+      expect(await f.app.received()).to.equal(5n);
+    });
+
+    it("rejects anything but an adapter of the route, from the registered messenger, between peer apps", async () => {
+      const f = await loadFixture(messagingFixture);
+      const m = f.messenger;
+      const { encoded } = await f.envelope();
+      // direct call
+      await expect(m.connect(f.user).receiveEnvelope(REMOTE, f.remote.messenger, encoded))
+        .to.be.revertedWithCustomError(m, "UnauthorizedAdapter")
+        .withArgs(REMOTE, f.user.address);
+      // an adapter of this messenger that is not in the route
+      await expect(f.deliver(encoded, 1))
+        .to.be.revertedWithCustomError(m, "UnauthorizedAdapter")
+        .withArgs(REMOTE, await f.adapters[1].getAddress());
+      // an unconfigured origin: unset is never trusted
+      await f.adapters[0].setRemoteAdapter(777n, f.remote.adapters[0]);
+      await expect(f.adapters[0].connect(f.relayer).deliver(777n, f.remote.adapters[0], f.remote.messenger, encoded))
+        .to.be.revertedWithCustomError(m, "UnknownRoute")
+        .withArgs(777n);
+      // the wrong remote messenger
+      const fake = Wallet.createRandom().address;
+      await expect(f.adapters[0].connect(f.relayer).deliver(REMOTE, f.remote.adapters[0], fake, encoded))
+        .to.be.revertedWithCustomError(m, "UnknownRemoteMessenger")
+        .withArgs(REMOTE, fake);
+      // an envelope from another chain, or for another chain
+      const other = await f.envelope({ srcChainId: 777n });
+      await expect(f.deliver(other.encoded))
+        .to.be.revertedWithCustomError(m, "EnvelopeMisrouted")
+        .withArgs(REMOTE, 777n, LOCAL);
+      const elsewhere = await f.envelope({ dstChainId: 1n });
+      await expect(f.deliver(elsewhere.encoded))
+        .to.be.revertedWithCustomError(m, "EnvelopeMisrouted")
+        .withArgs(REMOTE, REMOTE, 1n);
+      // a sender app that is not the peer, a receiver that has no peer
+      const wrongApp = await f.envelope({ sender: fake });
+      await expect(f.deliver(wrongApp.encoded))
+        .to.be.revertedWithCustomError(m, "UnknownPeerApp")
+        .withArgs(await f.app.getAddress(), REMOTE, fake);
+      const wrongReceiver = await f.envelope({ receiver: f.user.address });
+      await expect(f.deliver(wrongReceiver.encoded)).to.be.revertedWithCustomError(m, "UnknownPeerApp");
+      // garbage
+      await expect(f.deliver("0x1234")).to.be.revertedWithCustomError(m, "MalformedEnvelope").withArgs(2);
+      expect(await f.app.received()).to.equal(0n);
+      // and the genuine one still goes through
+      await f.deliver(encoded);
+      expect(await f.app.received()).to.equal(1n);
+    });
+
+    it("stores a delivery the app rejects, keeps delivering later ones, and lets anyone retry it once", async () => {
+      const f = await loadFixture(messagingFixture);
+      const first = await f.envelope();
+      const second = await f.envelope();
+      await f.app.setShouldRevert(true);
+      const refused = f.app.interface.encodeErrorResult("Refused");
+      await expect(f.deliver(first.encoded))
+        .to.emit(f.messenger, "MessageFailed")
+        .withArgs(first.id, REMOTE, first.envelope.nonce, refused);
+      expect(await f.messenger.isRetryable(first.id)).to.equal(true);
+      await expect(f.messenger.connect(f.other).retry(first.encoded)).to.be.revertedWithCustomError(f.app, "Refused");
+      expect(await f.messenger.isRetryable(first.id)).to.equal(true);
+      await f.app.setShouldRevert(false);
+      await f.deliver(second.encoded);
+      expect(await f.app.lastId()).to.equal(second.id);
+      await expect(f.messenger.connect(f.other).retry(first.encoded))
+        .to.emit(f.messenger, "MessageDelivered")
+        .withArgs(first.id, REMOTE, first.envelope.nonce);
+      expect(await f.app.received()).to.equal(2n);
+      await expect(f.messenger.retry(first.encoded))
+        .to.be.revertedWithCustomError(f.messenger, "NotRetryable")
+        .withArgs(first.id);
+      await expect(f.deliver(first.encoded)).to.emit(f.messenger, "MessageDuplicate");
+      expect(await f.app.received()).to.equal(2n);
+    });
+
+    it("stores a delivery that ran out of gas; a retry with enough gas delivers it", async () => {
+      const f = await loadFixture(messagingFixture);
+      await f.app.setBurnGas(3_000_000n);
+      const { encoded, id } = await f.envelope();
+      // The app gets 63/64 of 2.5M gas, runs out; the last 1/64 is enough to store the failure.
+      await expect(f.deliver(encoded, 0, { gasLimit: 2_500_000n })).to.emit(f.messenger, "MessageFailed");
+      expect(await f.app.received()).to.equal(0n);
+      await f.messenger.retry(encoded, { gasLimit: 4_000_000n });
+      expect(await f.app.received()).to.equal(1n);
+      expect(await f.messenger.isRetryable(id)).to.equal(false);
+    });
+
+    it("a delivery with too little gas to even store its failure reverts whole and can be delivered again", async () => {
+      const f = await loadFixture(messagingFixture);
+      await f.app.setBurnGas(1_000_000n);
+      const { encoded, envelope } = await f.envelope();
+      await expect(f.deliver(encoded, 0, { gasLimit: 1_000_000n })).to.be.reverted;
+      expect(await f.messenger.isDelivered(REMOTE, f.remote.messenger, envelope.nonce)).to.equal(false);
+      await f.deliver(encoded, 0, { gasLimit: 3_000_000n });
+      expect(await f.app.received()).to.equal(1n);
+    });
+
+    it("re-checks the app pairing on retry", async () => {
+      const f = await loadFixture(messagingFixture);
+      await f.app.setShouldRevert(true);
+      const { encoded } = await f.envelope();
+      await f.deliver(encoded);
+      await f.app.setShouldRevert(false);
+      await f.messenger.setPeerApp(await f.app.getAddress(), REMOTE, ZeroAddress);
+      await expect(f.messenger.retry(encoded)).to.be.revertedWithCustomError(f.messenger, "UnknownPeerApp");
+    });
+  });
+
+  describe("pause", () => {
+    it("holds inbound envelopes while paused; they are retried after the owner resumes", async () => {
+      const f = await loadFixture(messagingFixture);
+      await expect(f.messenger.connect(f.user).pauseRoute(REMOTE)).to.be.revertedWithCustomError(
+        f.messenger,
+        "NotGuardian",
+      );
+      await expect(f.messenger.connect(f.guardian).pauseRoute(REMOTE))
+        .to.emit(f.messenger, "RoutePaused")
+        .withArgs(REMOTE, true);
+      const { encoded, id, envelope } = await f.envelope();
+      await expect(f.deliver(encoded)).to.emit(f.messenger, "MessageHeld").withArgs(id, REMOTE, envelope.nonce);
+      expect(await f.app.received()).to.equal(0n);
+      await expect(f.messenger.retry(encoded))
+        .to.be.revertedWithCustomError(f.messenger, "RouteIsPaused")
+        .withArgs(REMOTE);
+      // Sending is never paused (the hub must always be able to send liquidation releases).
+      await f.app.send(REMOTE, "0x");
+      await expect(f.messenger.connect(f.guardian).unpauseRoute(REMOTE)).to.be.revertedWithCustomError(
+        f.messenger,
+        "OwnableUnauthorizedAccount",
+      );
+      await f.messenger.unpauseRoute(REMOTE);
+      await f.messenger.connect(f.user).retry(encoded);
+      expect(await f.app.received()).to.equal(1n);
+    });
+  });
+
+  describe("k-of-n routes", () => {
+    async function twoOfThree() {
+      const f = await messagingFixture();
+      const adapters = await Promise.all(f.adapters.map((a) => a.getAddress()));
+      await f.messenger.setRoute(REMOTE, f.remote.messenger, adapters, 2);
+      return f;
+    }
+
+    it("delivers once two distinct adapters confirmed the same envelope; more copies are no-ops", async () => {
+      const f = await loadFixture(twoOfThree);
+      const { encoded, id } = await f.envelope();
+      await expect(f.deliver(encoded, 0))
+        .to.emit(f.messenger, "MessageConfirmed")
+        .withArgs(id, await f.adapters[0].getAddress(), 1);
+      await expect(f.deliver(encoded, 0)).to.emit(f.messenger, "MessageDuplicate"); // same adapter again: still 1
+      expect(await f.app.received()).to.equal(0n);
+      await expect(f.deliver(encoded, 2)).to.emit(f.messenger, "MessageDelivered");
+      await expect(f.deliver(encoded, 1)).to.emit(f.messenger, "MessageDuplicate");
+      expect(await f.app.received()).to.equal(1n);
+    });
+
+    it("one adapter alone cannot deliver a forged envelope, and a reconfiguration voids its confirmations", async () => {
+      const f = await loadFixture(twoOfThree);
+      const forged = await f.envelope({ payload: keccak256(toUtf8Bytes("forged")) });
+      await f.deliver(forged.encoded, 0);
+      expect(await f.app.received()).to.equal(0n);
+      const adapters = await Promise.all(f.adapters.map((a) => a.getAddress()));
+      await expect(f.messenger.setRoute(REMOTE, f.remote.messenger, adapters, 2)).to.emit(
+        f.messenger,
+        "RouteConfigured",
+      );
+      await expect(f.deliver(forged.encoded, 1))
+        .to.emit(f.messenger, "MessageConfirmed")
+        .withArgs(forged.id, adapters[1], 1);
+      expect(await f.app.received()).to.equal(0n);
+      // The genuine envelope with that nonce still gets through with two confirmations.
+      const genuine = await f.envelope({ nonce: forged.envelope.nonce });
+      await f.deliver(genuine.encoded, 1);
+      await f.deliver(genuine.encoded, 2);
+      expect(await f.app.lastId()).to.equal(genuine.id);
+    });
+
+    it("fans out to every adapter of the route", async () => {
+      const f = await loadFixture(twoOfThree);
+      const tx = await f.app.send(REMOTE, "0x01");
+      for (const a of f.adapters) await expect(tx).to.emit(a, "RelayRequested");
+      expect(await f.messenger.routeAdapters(REMOTE)).to.deep.equal(
+        await Promise.all(f.adapters.map((a) => a.getAddress())),
+      );
+    });
+  });
+
+  describe("configuration", () => {
+    it("validates routes and is owner-only", async () => {
+      const f = await loadFixture(messagingFixture);
+      const m = f.messenger;
+      const a = await f.adapters[0].getAddress();
+      await expect(m.setRoute(REMOTE, f.remote.messenger, [], 1))
+        .to.be.revertedWithCustomError(m, "InvalidRouteConfig")
+        .withArgs(0, 1);
+      await expect(m.setRoute(REMOTE, f.remote.messenger, [a], 0))
+        .to.be.revertedWithCustomError(m, "InvalidRouteConfig")
+        .withArgs(1, 0);
+      await expect(m.setRoute(REMOTE, f.remote.messenger, [a], 2))
+        .to.be.revertedWithCustomError(m, "InvalidRouteConfig")
+        .withArgs(1, 2);
+      const nine = Array.from({ length: 9 }, () => Wallet.createRandom().address);
+      await expect(m.setRoute(REMOTE, f.remote.messenger, nine, 1)).to.be.revertedWithCustomError(
+        m,
+        "InvalidRouteConfig",
+      );
+      await expect(m.setRoute(REMOTE, f.remote.messenger, [a, a], 1))
+        .to.be.revertedWithCustomError(m, "DuplicateAdapter")
+        .withArgs(a);
+      await expect(m.setRoute(REMOTE, ZeroAddress, [a], 1)).to.be.revertedWithCustomError(m, "ZeroAddress");
+      await expect(m.setRoute(REMOTE, f.remote.messenger, [ZeroAddress], 1)).to.be.revertedWithCustomError(
+        m,
+        "ZeroAddress",
+      );
+      await expect(m.connect(f.user).setRoute(REMOTE, f.remote.messenger, [a], 1)).to.be.revertedWithCustomError(
+        m,
+        "OwnableUnauthorizedAccount",
+      );
+      await expect(m.connect(f.user).setPeerApp(a, REMOTE, a)).to.be.revertedWithCustomError(
+        m,
+        "OwnableUnauthorizedAccount",
+      );
+      await expect(m.setPeerApp(ZeroAddress, REMOTE, a)).to.be.revertedWithCustomError(m, "ZeroAddress");
+    });
+
+    it("replacing a route's adapters revokes the old ones", async () => {
+      const f = await loadFixture(messagingFixture);
+      const [a0, a1] = await Promise.all([f.adapters[0].getAddress(), f.adapters[1].getAddress()]);
+      await f.messenger.setRoute(REMOTE, f.remote.messenger, [a1], 1);
+      const { encoded } = await f.envelope();
+      await expect(f.deliver(encoded, 0))
+        .to.be.revertedWithCustomError(f.messenger, "UnauthorizedAdapter")
+        .withArgs(REMOTE, a0);
+      await f.deliver(encoded, 1);
+      expect(await f.app.received()).to.equal(1n);
+      const route = await f.messenger.route(REMOTE);
+      expect(route.remoteMessenger).to.equal(f.remote.messenger);
+      expect(route.adapterCount).to.equal(1n);
+      expect(await f.messenger.routeEpoch(REMOTE)).to.equal(2n);
+    });
+  });
+});
