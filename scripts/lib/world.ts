@@ -327,10 +327,10 @@ export async function solvency(world: World): Promise<SolvencyRow[]> {
   const hub = world.hub.deployment;
   const hubMessenger = await hub.messenger.getAddress();
   const rows: SolvencyRow[] = [];
-  const releases = await sentMessages(hub.adapter);
+  const releases = await sentMessages(hub.adapter, await hub.engine.getAddress());
   for (const s of world.spokes) {
     const spokeMessenger = await s.deployment.messenger.getAddress();
-    const deposits = await sentMessages(s.deployment.adapter);
+    const deposits = await sentMessages(s.deployment.adapter, await s.deployment.vault.getAddress());
     for (const [symbol, token] of Object.entries(s.tokens)) {
       const asset = (await token.getAddress()).toLowerCase();
       let releasesInFlight = 0n;
@@ -387,12 +387,13 @@ interface SentMessage {
   message: ReturnType<typeof decodeMessage>;
 }
 
-async function sentMessages(adapter: HubDeployment["adapter"]): Promise<SentMessage[]> {
+/** Protocol messages (from `app`) that `adapter` was asked to carry, decoded. */
+async function sentMessages(adapter: HubDeployment["adapter"], app: string): Promise<SentMessage[]> {
   const events = await adapter.queryFilter(adapter.filters.RelayRequested());
-  return events.map((ev) => {
-    const envelope = decodeEnvelope(ev.args.envelope);
-    return { id: envelopeId(ev.args.envelope), envelope, message: decodeMessage(envelope.payload) };
-  });
+  return events
+    .map((ev) => ({ id: envelopeId(ev.args.envelope), envelope: decodeEnvelope(ev.args.envelope) }))
+    .filter((m) => m.envelope.sender === app)
+    .map((m) => ({ ...m, message: decodeMessage(m.envelope.payload) }));
 }
 
 async function executed(

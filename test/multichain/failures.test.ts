@@ -1,0 +1,93 @@
+import { expect } from "chai";
+import { parseUnits } from "ethers";
+import { deposit, signer, spoke, HUB_CHAIN_ID } from "../../scripts/lib/world";
+import { MockApp__factory } from "../../typechain-types";
+import { send } from "../../deploy/orchestrator";
+import { useWorld, supplyLiquidity, asset } from "../helpers/world";
+
+const ALPHA = 31338n;
+const BETA = 31339n;
+
+describe("failed and held deliveries", () => {
+  const h = useWorld(supplyLiquidity);
+
+  it("a delivery the receiving app rejects is stored, later messages pass, and a retry delivers it once", async () => {
+    const w = h.w;
+    // A pair of test apps, hub <-> alpha, next to the protocol's own.
+    const a = spoke(w, "alpha");
+    const hubApp = await new MockApp__factory(signer(w.hub.chain, "deployer")).deploy(await w.hub.deployment.messenger.getAddress());
+    const alphaApp = await new MockApp__factory(signer(a.chain, "deployer")).deploy(await a.deployment.messenger.getAddress());
+    await send(w.hub.deployment.messenger.setPeerApp(await hubApp.getAddress(), ALPHA, await alphaApp.getAddress()));
+    await send(a.deployment.messenger.setPeerApp(await alphaApp.getAddress(), HUB_CHAIN_ID, await hubApp.getAddress()));
+
+    await send(hubApp.setShouldRevert(true));
+    await send(alphaApp.send(HUB_CHAIN_ID, "0x01"));
+    const [first] = await w.relayer.flush();
+    expect(first.error).to.equal(undefined); // the delivery transaction itself succeeds
+    expect(await w.hub.deployment.messenger.isRetryable(first.packet.id)).to.equal(true);
+
+    // Later messages on the same route still go through, the app's and the protocol's.
+    await send(hubApp.setShouldRevert(false));
+    await send(alphaApp.send(HUB_CHAIN_ID, "0x02"));
+    await deposit(w, "alpha", "alice", "WETH", parseUnits("1", 18));
+    await w.relayer.flush();
+    expect(await hubApp.received()).to.equal(1n);
+    expect(await hubApp.lastPayload()).to.equal("0x02");
+    const alice = signer(w.hub.chain, "alice").address;
+    expect(await w.hub.deployment.engine.collateralOf(alice, ALPHA, await asset(w, "alpha", "WETH"))).to.equal(parseUnits("1", 18));
+
+    // Anyone retries the stored one: delivered once, then neither retry nor re-delivery does anything.
+    await send(w.hub.deployment.messenger.connect(signer(w.hub.chain, "carol")).retry(first.packet.envelope));
+    expect(await hubApp.received()).to.equal(2n);
+    expect(await hubApp.lastPayload()).to.equal("0x01");
+    await expect(w.hub.deployment.messenger.retry(first.packet.envelope)).to.be.revertedWithCustomError(
+      w.hub.deployment.messenger,
+      "NotRetryable",
+    );
+    await w.relayer.deliver(first.packet);
+    expect(await hubApp.received()).to.equal(2n);
+  });
+
+  it("while the guardian pauses a route, its deposits are held, other routes flow, and nothing is lost", async () => {
+    const w = h.w;
+    const { engine, messenger } = w.hub.deployment;
+    const alice = signer(w.hub.chain, "alice");
+    const weth = await asset(w, "alpha", "WETH");
+    const usdc = await asset(w, "beta", "USDC.b");
+    await send(messenger.connect(signer(w.hub.chain, "guardian")).pauseRoute(ALPHA));
+
+    await deposit(w, "alpha", "alice", "WETH", parseUnits("2", 18));
+    await deposit(w, "beta", "alice", "USDC.b", parseUnits("1000", 6));
+    const results = await w.relayer.flush();
+    const held = results.find((r) => r.packet.srcChainId === ALPHA)!;
+    expect(await messenger.isRetryable(held.packet.id)).to.equal(true);
+    expect(await engine.collateralOf(alice.address, ALPHA, weth)).to.equal(0n);
+    expect(await engine.collateralOf(alice.address, BETA, usdc)).to.equal(parseUnits("1000", 6));
+
+    // Borrowing, withdrawing and sending releases to the paused chain's vault keep working on the hub.
+    await engine.connect(alice).borrow(parseUnits("100", 6), alice.address);
+    await w.relayer.flush();
+
+    await send(messenger.unpauseRoute(ALPHA));
+    await send(messenger.retry(held.packet.envelope));
+    expect(await engine.collateralOf(alice.address, ALPHA, weth)).to.equal(parseUnits("2", 18));
+    await w.relayer.deliver(held.packet);
+    expect(await engine.collateralOf(alice.address, ALPHA, weth)).to.equal(parseUnits("2", 18));
+  });
+
+  it("a relayer that sends too little gas changes nothing: the envelope can be delivered again", async () => {
+    const w = h.w;
+    await deposit(w, "beta", "bob", "WBTC", parseUnits("0.1", 8));
+    const [packet] = await w.relayer.poll();
+    const bad = await w.relayer.deliver(packet, { gasLimit: 60_000n });
+    expect(bad.error).to.not.equal(undefined);
+    const bob = signer(w.hub.chain, "bob").address;
+    const wbtc = await asset(w, "beta", "WBTC");
+    expect(await w.hub.deployment.engine.collateralOf(bob, BETA, wbtc)).to.equal(0n);
+    expect((await w.relayer.deliver(packet)).error).to.equal(undefined);
+    expect(await w.hub.deployment.engine.collateralOf(bob, BETA, wbtc)).to.equal(parseUnits("0.1", 8));
+    w.relayer.take();
+  });
+});
+
+
