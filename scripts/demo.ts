@@ -130,7 +130,7 @@ async function main() {
   const rows = await assertSolvent(w);
   const decimals: Record<string, number> = { WETH: 18, WBTC: 8, "USDC.b": 6 };
   const header = ["chain", "asset", "vault locked", "hub credits", "in flight", "vault holds", "solvent"];
-  const lines = [];
+  const lines: string[][] = [];
   for (const row of rows) {
     const d = decimals[row.symbol];
     const token = spoke(w, row.chain).tokens[row.symbol];

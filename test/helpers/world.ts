@@ -107,11 +107,15 @@ export async function observableState(w: World): Promise<Record<string, string>>
       const address = await token.getAddress();
       state[`${s.chain.name}.${symbol}.locked`] = (await s.deployment.vault.totalLocked(address)).toString();
       state[`${s.chain.name}.${symbol}.vaultBalance`] = (await token.balanceOf(vault)).toString();
-      state[`hub.${s.chain.name}.${symbol}.credits`] = (await engine.marketState(s.chain.chainId, address)).totalCredits.toString();
+      state[`hub.${s.chain.name}.${symbol}.credits`] = (
+        await engine.marketState(s.chain.chainId, address)
+      ).totalCredits.toString();
       for (const a of actors) {
         const who = signer(s.chain, a).address;
         state[`${s.chain.name}.${symbol}.${a}`] = (await token.balanceOf(who)).toString();
-        state[`hub.${s.chain.name}.${symbol}.${a}`] = (await engine.collateralOf(who, s.chain.chainId, address)).toString();
+        state[`hub.${s.chain.name}.${symbol}.${a}`] = (
+          await engine.collateralOf(who, s.chain.chainId, address)
+        ).toString();
       }
     }
   }

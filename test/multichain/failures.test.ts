@@ -15,8 +15,12 @@ describe("failed and held deliveries", () => {
     const w = h.w;
     // A pair of test apps, hub <-> alpha, next to the protocol's own.
     const a = spoke(w, "alpha");
-    const hubApp = await new MockApp__factory(signer(w.hub.chain, "deployer")).deploy(await w.hub.deployment.messenger.getAddress());
-    const alphaApp = await new MockApp__factory(signer(a.chain, "deployer")).deploy(await a.deployment.messenger.getAddress());
+    const hubApp = await new MockApp__factory(signer(w.hub.chain, "deployer")).deploy(
+      await w.hub.deployment.messenger.getAddress(),
+    );
+    const alphaApp = await new MockApp__factory(signer(a.chain, "deployer")).deploy(
+      await a.deployment.messenger.getAddress(),
+    );
     await send(w.hub.deployment.messenger.setPeerApp(await hubApp.getAddress(), ALPHA, await alphaApp.getAddress()));
     await send(a.deployment.messenger.setPeerApp(await alphaApp.getAddress(), HUB_CHAIN_ID, await hubApp.getAddress()));
 
@@ -34,7 +38,9 @@ describe("failed and held deliveries", () => {
     expect(await hubApp.received()).to.equal(1n);
     expect(await hubApp.lastPayload()).to.equal("0x02");
     const alice = signer(w.hub.chain, "alice").address;
-    expect(await w.hub.deployment.engine.collateralOf(alice, ALPHA, await asset(w, "alpha", "WETH"))).to.equal(parseUnits("1", 18));
+    expect(await w.hub.deployment.engine.collateralOf(alice, ALPHA, await asset(w, "alpha", "WETH"))).to.equal(
+      parseUnits("1", 18),
+    );
 
     // Anyone retries the stored one: delivered once, then neither retry nor re-delivery does anything.
     await send(w.hub.deployment.messenger.connect(signer(w.hub.chain, "carol")).retry(first.packet.envelope));
@@ -89,5 +95,3 @@ describe("failed and held deliveries", () => {
     w.relayer.take();
   });
 });
-
-

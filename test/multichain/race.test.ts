@@ -11,7 +11,9 @@ async function setup(w: World) {
   await supplyLiquidity(w);
   await deposit(w, "alpha", "alice", "WETH", parseUnits("1", 18));
   await w.relayer.flush();
-  await w.hub.deployment.engine.connect(signer(w.hub.chain, "alice")).borrow(parseUnits("1600", 6), signer(w.hub.chain, "alice").address);
+  await w.hub.deployment.engine
+    .connect(signer(w.hub.chain, "alice"))
+    .borrow(parseUnits("1600", 6), signer(w.hub.chain, "alice").address);
   const liquidator = signer(w.hub.chain, "liquidator");
   await send(w.hub.base.connect(liquidator).approve(await w.hub.deployment.engine.getAddress(), MaxUint256));
 }
@@ -61,10 +63,9 @@ describe("a withdrawal racing a liquidation", () => {
     const { engine } = w.hub.deployment;
     const alice = signer(w.hub.chain, "alice");
     const weth = await asset(w, "alpha", "WETH");
-    await expect(engine.connect(alice).withdrawCollateral(ALPHA, weth, parseUnits("0.34", 18), alice.address)).to.be.revertedWithCustomError(
-      engine,
-      "NotHealthy",
-    );
+    await expect(
+      engine.connect(alice).withdrawCollateral(ALPHA, weth, parseUnits("0.34", 18), alice.address),
+    ).to.be.revertedWithCustomError(engine, "NotHealthy");
     expect(await w.relayer.poll()).to.have.length(0);
   });
 });

@@ -18,7 +18,12 @@ describe("spoofed deliveries are rejected and credit nothing", () => {
   const h = useWorld(setup);
 
   /** A DEPOSIT envelope crediting `amount` of alpha WETH to `account`, as if alpha's vault had sent it. */
-  async function forgedDeposit(w: World, account: string, amount: bigint, overrides: Partial<ReturnType<typeof decodeEnvelope>> = {}) {
+  async function forgedDeposit(
+    w: World,
+    account: string,
+    amount: bigint,
+    overrides: Partial<ReturnType<typeof decodeEnvelope>> = {},
+  ) {
     const a = spoke(w, "alpha");
     return encodeEnvelope({
       nonce: 1_000_000n,
@@ -42,22 +47,21 @@ describe("spoofed deliveries are rejected and credit nothing", () => {
     const { engine, messenger } = w.hub.deployment;
     const envelope = await forgedDeposit(w, mallory.address, parseUnits("1000", 18));
     const alphaMessenger = await spoke(w, "alpha").deployment.messenger.getAddress();
-    await expect(messenger.connect(mallory).receiveEnvelope(ALPHA, alphaMessenger, envelope)).to.be.revertedWithCustomError(
-      messenger,
-      "UnauthorizedAdapter",
-    );
-    await expect(engine.connect(mallory).onMessage(ALPHA, mallory.address, ZeroHash, "0x")).to.be.revertedWithCustomError(
-      engine,
-      "OnlyMessenger",
-    );
+    await expect(
+      messenger.connect(mallory).receiveEnvelope(ALPHA, alphaMessenger, envelope),
+    ).to.be.revertedWithCustomError(messenger, "UnauthorizedAdapter");
+    await expect(
+      engine.connect(mallory).onMessage(ALPHA, mallory.address, ZeroHash, "0x"),
+    ).to.be.revertedWithCustomError(engine, "OnlyMessenger");
     const vault = spoke(w, "alpha").deployment.vault;
     const malloryOnAlpha = signer(spoke(w, "alpha").chain, "dave");
-    await expect(vault.connect(malloryOnAlpha).onMessage(HUB_CHAIN_ID, mallory.address, ZeroHash, "0x")).to.be.revertedWithCustomError(
-      vault,
-      "OnlyMessenger",
-    );
     await expect(
-      w.hub.deployment.adapter.connect(mallory).deliver(ALPHA, await spoke(w, "alpha").deployment.adapter.getAddress(), alphaMessenger, envelope),
+      vault.connect(malloryOnAlpha).onMessage(HUB_CHAIN_ID, mallory.address, ZeroHash, "0x"),
+    ).to.be.revertedWithCustomError(vault, "OnlyMessenger");
+    await expect(
+      w.hub.deployment.adapter
+        .connect(mallory)
+        .deliver(ALPHA, await spoke(w, "alpha").deployment.adapter.getAddress(), alphaMessenger, envelope),
     ).to.be.revertedWithCustomError(w.hub.deployment.adapter, "NotRelayer");
     expect(await credits(w)).to.equal(0n);
   });
@@ -65,7 +69,11 @@ describe("spoofed deliveries are rejected and credit nothing", () => {
   it("a wrong adapter: an attacker's own LocalAdapter pointed at the hub messenger", async () => {
     const w = h.w;
     const mallory = signer(w.hub.chain, "dave");
-    const rogue = await new LocalAdapter__factory(mallory).deploy(await w.hub.deployment.messenger.getAddress(), mallory.address, 0);
+    const rogue = await new LocalAdapter__factory(mallory).deploy(
+      await w.hub.deployment.messenger.getAddress(),
+      mallory.address,
+      0,
+    );
     const alphaAdapter = await spoke(w, "alpha").deployment.adapter.getAddress();
     await send(rogue.setRemoteAdapter(ALPHA, alphaAdapter));
     await send(rogue.setRelayer(mallory.address, true));
@@ -102,11 +110,19 @@ describe("spoofed deliveries are rejected and credit nothing", () => {
     await expect(
       w.hub.deployment.adapter
         .connect(relayer)
-        .deliver(ALPHA, await spoke(w, "alpha").deployment.adapter.getAddress(), await spoke(w, "alpha").deployment.messenger.getAddress(), envelope),
+        .deliver(
+          ALPHA,
+          await spoke(w, "alpha").deployment.adapter.getAddress(),
+          await spoke(w, "alpha").deployment.messenger.getAddress(),
+          envelope,
+        ),
     ).to.be.revertedWithCustomError(w.hub.deployment.messenger, "UnknownPeerApp");
     // And on the source chain an unregistered app cannot even send.
     const alphaMessenger = spoke(w, "alpha").deployment.messenger.connect(signer(spoke(w, "alpha").chain, "dave"));
-    await expect(alphaMessenger.send(HUB_CHAIN_ID, "0x")).to.be.revertedWithCustomError(alphaMessenger, "UnknownPeerApp");
+    await expect(alphaMessenger.send(HUB_CHAIN_ID, "0x")).to.be.revertedWithCustomError(
+      alphaMessenger,
+      "UnknownPeerApp",
+    );
     expect(await credits(w)).to.equal(0n);
   });
 
@@ -123,7 +139,9 @@ describe("spoofed deliveries are rejected and credit nothing", () => {
     await w.relayer.deliver(packet);
     await w.relayer.deliver(packet);
     const alice = signer(w.hub.chain, "alice").address;
-    expect(await w.hub.deployment.engine.collateralOf(alice, ALPHA, await asset(w, "alpha", "WETH"))).to.equal(parseUnits("2", 18));
+    expect(await w.hub.deployment.engine.collateralOf(alice, ALPHA, await asset(w, "alpha", "WETH"))).to.equal(
+      parseUnits("2", 18),
+    );
     expect(await w.hub.deployment.engine.collateralOf(alice, BETA, await asset(w, "alpha", "WETH"))).to.equal(0n);
   });
 
@@ -143,7 +161,14 @@ describe("spoofed deliveries are rejected and credit nothing", () => {
     });
     const relayer = signer(a.chain, "relayer");
     await expect(
-      a.deployment.adapter.connect(relayer).deliver(HUB_CHAIN_ID, await w.hub.deployment.adapter.getAddress(), await w.hub.deployment.messenger.getAddress(), forged),
+      a.deployment.adapter
+        .connect(relayer)
+        .deliver(
+          HUB_CHAIN_ID,
+          await w.hub.deployment.adapter.getAddress(),
+          await w.hub.deployment.messenger.getAddress(),
+          forged,
+        ),
     ).to.be.revertedWithCustomError(a.deployment.messenger, "UnknownPeerApp");
     expect(await a.tokens.WETH.balanceOf(mallory.address)).to.equal(parseUnits("1000000", 18));
     expect(await a.deployment.vault.totalLocked(weth)).to.equal(parseUnits("1", 18));

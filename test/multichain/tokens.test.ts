@@ -84,16 +84,22 @@ describe("real token behaviours across chains", () => {
     await w.relayer.flush();
 
     await send(rusd.setPaused(true));
-    await engine.connect(alice).withdrawCollateral(BETA, await rusd.getAddress(), parseUnits("300", 6), aliceOnBeta.address);
+    await engine
+      .connect(alice)
+      .withdrawCollateral(BETA, await rusd.getAddress(), parseUnits("300", 6), aliceOnBeta.address);
     const [paused] = await w.relayer.flush();
     expect(paused.error).to.equal(undefined);
-    expect(await b.deployment.vault.claimable(aliceOnBeta.address, await rusd.getAddress())).to.equal(parseUnits("300", 6));
+    expect(await b.deployment.vault.claimable(aliceOnBeta.address, await rusd.getAddress())).to.equal(
+      parseUnits("300", 6),
+    );
     await send(rusd.setPaused(false));
     await send(b.deployment.vault.connect(carolOnBeta).pushClaim(aliceOnBeta.address, await rusd.getAddress()));
     expect(await rusd.balanceOf(aliceOnBeta.address)).to.equal(parseUnits("999300", 6));
 
     await send(rusd.setBlocked(aliceOnBeta.address, true));
-    await engine.connect(alice).withdrawCollateral(BETA, await rusd.getAddress(), parseUnits("700", 6), aliceOnBeta.address);
+    await engine
+      .connect(alice)
+      .withdrawCollateral(BETA, await rusd.getAddress(), parseUnits("700", 6), aliceOnBeta.address);
     await w.relayer.flush();
     await send(b.deployment.vault.connect(aliceOnBeta).claim(await rusd.getAddress(), carolOnBeta.address));
     expect(await rusd.balanceOf(carolOnBeta.address)).to.equal(parseUnits("700", 6));
