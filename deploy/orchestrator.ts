@@ -1,6 +1,6 @@
 /**
  * Multi-chain orchestrator: deploys the hub and the source chains in order, wires routes, peer apps and
- * LocalAdapter peers in both directions, and writes a record of every address.
+ * LocalAdapter peers in both directions.
  *
  * Deploy order (each step only needs the ones before it):
  *   1. every chain: Messenger, then LocalAdapter(messenger)
@@ -8,7 +8,8 @@
  *   3. sources: CollateralVault(messenger, hubChainId)
  *   4. wiring, per source chain S: adapters trust each other (hub <-> S), messenger routes (k = 1 over the
  *      LocalAdapter), peer apps engine <-> vault, relayers allowed on every adapter.
- * Assets, feeds and markets are configured afterwards (see {@link listCollateral}).
+ * Assets, feeds and markets are configured afterwards (see {@link listCollateral}); scripts/lib/deployment.ts
+ * writes and reads the record of a deployment.
  */
 import type { Signer, ContractTransactionResponse } from "ethers";
 import {
@@ -193,31 +194,4 @@ export async function listCollateral(hub: HubDeployment, listing: CollateralList
       listing.liquidationBonusBps,
     ),
   );
-}
-
-/** Addresses of a deployment, for keepers and records. */
-export async function record(hub: HubDeployment, spokes: SpokeDeployment[]): Promise<DeploymentRecord> {
-  return {
-    hub: {
-      chainId: hub.chainId.toString(),
-      messenger: await hub.messenger.getAddress(),
-      adapter: await hub.adapter.getAddress(),
-      oracle: await hub.oracle.getAddress(),
-      engine: await hub.engine.getAddress(),
-      lens: await hub.lens.getAddress(),
-    },
-    spokes: await Promise.all(
-      spokes.map(async (s) => ({
-        chainId: s.chainId.toString(),
-        messenger: await s.messenger.getAddress(),
-        adapter: await s.adapter.getAddress(),
-        vault: await s.vault.getAddress(),
-      })),
-    ),
-  };
-}
-
-export interface DeploymentRecord {
-  hub: { chainId: string; messenger: string; adapter: string; oracle: string; engine: string; lens: string };
-  spokes: { chainId: string; messenger: string; adapter: string; vault: string }[];
 }

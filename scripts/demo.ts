@@ -133,15 +133,13 @@ async function main() {
   const lines: string[][] = [];
   for (const row of rows) {
     const d = decimals[row.symbol];
-    const token = spoke(w, row.chain).tokens[row.symbol];
-    const held = await token.balanceOf(await spoke(w, row.chain).deployment.vault.getAddress());
     lines.push([
       `${row.chain} (${row.chainId})`,
       row.symbol,
       fmt(row.locked, d, ""),
       fmt(row.credits, d, ""),
       fmt(row.releasesInFlight + row.depositsInFlight, d, ""),
-      fmt(held, d, ""),
+      fmt(row.held, d, ""),
       row.locked >= row.credits + row.releasesInFlight ? "yes" : "NO",
     ]);
   }

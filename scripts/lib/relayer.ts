@@ -4,7 +4,8 @@
  * test harness (in-process chains), where tests decide what to deliver, in which order, how often, or not at all.
  */
 import { keccak256, type ContractTransactionReceipt } from "ethers";
-import type { LocalAdapter } from "../../typechain-types";
+import { Messenger__factory, type LocalAdapter, type Messenger } from "../../typechain-types";
+import { decodeEnvelope } from "./codec";
 
 /** One envelope waiting to be carried. */
 export interface Packet {
@@ -42,15 +43,22 @@ export type Logger = (line: string) => void;
 export class Relayer {
   private readonly endpoints = new Map<
     bigint,
-    RelayEndpoint & { adapterAddress: string; messengerAddress: string; nextBlock: number }
+    RelayEndpoint & { adapterAddress: string; messengerAddress: string; messenger?: Messenger; nextBlock: number }
   >();
   private queue: Packet[] = [];
   private rng: () => number;
 
+  /**
+   * @param log Progress lines.
+   * @param seed Seed of the "random" delivery order.
+   * @param skipDelivered Skip envelopes the destination already consumed when polling (a keeper restarting from
+   *        an old block); tests that deliver duplicates on purpose call {@link deliver} directly.
+   */
   constructor(
     endpoints: RelayEndpoint[],
     private readonly log: Logger = () => {},
     seed = 1,
+    private readonly skipDelivered = true,
   ) {
     for (const e of endpoints) {
       this.endpoints.set(e.chainId, { ...e, adapterAddress: "", messengerAddress: "", nextBlock: e.fromBlock ?? 0 });
@@ -63,6 +71,7 @@ export class Relayer {
       if (!e.adapterAddress) {
         e.adapterAddress = await e.adapter.getAddress();
         e.messengerAddress = await e.adapter.messenger();
+        e.messenger = Messenger__factory.connect(e.messengerAddress, e.adapter.runner);
       }
     }
   }
@@ -91,6 +100,10 @@ export class Relayer {
         if (!dst) {
           this.log(`skip ${short(packet.id)}: no endpoint for chain ${packet.dstChainId}`);
           continue;
+        }
+        if (this.skipDelivered) {
+          const { nonce } = decodeEnvelope(packet.envelope);
+          if (await dst.messenger!.isDelivered(packet.srcChainId, packet.srcMessenger, nonce)) continue;
         }
         found.push(packet);
       }

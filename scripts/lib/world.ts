@@ -4,11 +4,10 @@
  * the gas benchmark and the multi-chain tests.
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { MaxUint256, parseUnits } from "ethers";
-import { Chain, createChain, snapshotAll, increaseTime } from "./inprocess";
+import { createChain } from "./inprocess";
+import { AccountSigner, Chain, snapshotAll, increaseTime } from "./chain";
 import { Relayer, Logger } from "./relayer";
-import { decodeEnvelope, decodeMessage, envelopeId, DEPOSIT, RELEASE } from "./codec";
 import {
   DEFAULT_RATE_MODEL,
   HubDeployment,
@@ -68,6 +67,7 @@ export interface World {
   chains: Chain[];
 }
 
+/** Chain id of the hub in the in-process worlds (Hardhat's default). */
 export const HUB_CHAIN_ID = 31337n;
 
 export const DEFAULT_SPOKES: SpokeSpec[] = [
@@ -123,11 +123,11 @@ export interface WorldOptions {
   baseFunds?: number;
 }
 
-export function signer(chain: Chain, actor: ActorName): HardhatEthersSigner {
+export function signer(chain: Chain, actor: ActorName): AccountSigner {
   return chain.signers[ACTORS[actor]];
 }
 
-/** Deploys and wires a full world. */
+/** Starts in-process chains for the hub and every source chain, and deploys and wires a full world on them. */
 export async function createWorld(hre: HardhatRuntimeEnvironment, options: WorldOptions = {}): Promise<World> {
   const specs = options.spokes ?? DEFAULT_SPOKES;
   const accounts = Math.max(options.accounts ?? 10, 10);
@@ -135,6 +135,15 @@ export async function createWorld(hre: HardhatRuntimeEnvironment, options: World
     createChain(hre, "hub", HUB_CHAIN_ID, { accounts }),
     ...specs.map((s) => createChain(hre, s.name, s.chainId, { accounts })),
   ]);
+  return deployWorld(hubChain, spokeChains, options);
+}
+
+/**
+ * Deploys and wires a full world on existing chains (in-process, or dev nodes over HTTP): `spokeChains[i]`
+ * gets the tokens of `options.spokes[i]`. Every chain needs the named actors' accounts, funded with gas.
+ */
+export async function deployWorld(hubChain: Chain, spokeChains: Chain[], options: WorldOptions = {}): Promise<World> {
+  const specs = options.spokes ?? DEFAULT_SPOKES;
 
   // Hub: base token and its feed, then the protocol.
   const hubDeployer = signer(hubChain, "deployer");
@@ -153,12 +162,16 @@ export async function createWorld(hre: HardhatRuntimeEnvironment, options: World
     },
     minDebt: parseUnits("10", 6),
   });
-  await send(hub.oracle.setFeed(HUB_CHAIN_ID, await base.getAddress(), await feeds.USDC.getAddress(), 86400, 6));
+  await send(hub.oracle.setFeed(hubChain.chainId, await base.getAddress(), await feeds.USDC.getAddress(), 86400, 6));
 
   const spokes: SpokeWorld[] = [];
   for (let i = 0; i < specs.length; i++) {
     const chain = spokeChains[i];
-    const deployment = await deploySpoke(signer(chain, "deployer"), HUB_CHAIN_ID, signer(chain, "guardian").address);
+    const deployment = await deploySpoke(
+      signer(chain, "deployer"),
+      hubChain.chainId,
+      signer(chain, "guardian").address,
+    );
     spokes.push({ chain, deployment, tokens: {} });
   }
   await wire(
@@ -235,13 +248,13 @@ export async function resetRelayer(world: World, log?: Logger): Promise<Relayer>
   return world.relayer;
 }
 
-async function deployToken(deployer: HardhatEthersSigner, name: string, symbol: string, decimals: number) {
+async function deployToken(deployer: AccountSigner, name: string, symbol: string, decimals: number) {
   const token = await new MockERC20__factory(deployer).deploy(name, symbol, decimals);
   await token.waitForDeployment();
   return token;
 }
 
-async function deployFeed(deployer: HardhatEthersSigner, answer: bigint, description: string) {
+async function deployFeed(deployer: AccountSigner, answer: bigint, description: string) {
   const feed = await new MockPriceFeed__factory(deployer).deploy(8, answer, description);
   await feed.waitForDeployment();
   return feed;
@@ -300,108 +313,4 @@ export async function snapshotWorld(world: World): Promise<() => Promise<void>> 
   return snapshotAll(world.chains);
 }
 
-// ================================================================================================ solvency
-
-export interface SolvencyRow {
-  chain: string;
-  chainId: bigint;
-  asset: string;
-  symbol: string;
-  /** vault.totalLocked */
-  locked: bigint;
-  /** hub credits on (chain, asset), all accounts */
-  credits: bigint;
-  /** RELEASE envelopes sent by the hub and not executed by the vault yet */
-  releasesInFlight: bigint;
-  /** DEPOSIT envelopes sent by the vault and not credited by the hub yet */
-  depositsInFlight: bigint;
-}
-
-/**
- * The conservative-view invariant per (chain, asset), from on-chain state and the adapters' event logs:
- *   vault.totalLocked == hub credits + releases in flight + deposits in flight
- * hence `totalLocked ≥ credits + releases in flight`, with equality when no deposit is in flight. Also checks
- * that the vault really holds `totalLocked + totalClaimable` tokens.
- */
-export async function solvency(world: World): Promise<SolvencyRow[]> {
-  const hub = world.hub.deployment;
-  const hubMessenger = await hub.messenger.getAddress();
-  const rows: SolvencyRow[] = [];
-  const releases = await sentMessages(hub.adapter, await hub.engine.getAddress());
-  for (const s of world.spokes) {
-    const spokeMessenger = await s.deployment.messenger.getAddress();
-    const deposits = await sentMessages(s.deployment.adapter, await s.deployment.vault.getAddress());
-    for (const [symbol, token] of Object.entries(s.tokens)) {
-      const asset = (await token.getAddress()).toLowerCase();
-      let releasesInFlight = 0n;
-      for (const m of releases) {
-        if (m.envelope.dstChainId !== s.chain.chainId || m.message.kind !== RELEASE) continue;
-        if (m.message.asset.toLowerCase() !== asset) continue;
-        const done = await executed(s.deployment.messenger, HUB_CHAIN_ID, hubMessenger, m.envelope.nonce, m.id);
-        if (!done) releasesInFlight += m.message.amount;
-      }
-      let depositsInFlight = 0n;
-      for (const m of deposits) {
-        if (m.message.kind !== DEPOSIT || m.message.asset.toLowerCase() !== asset) continue;
-        const done = await executed(hub.messenger, s.chain.chainId, spokeMessenger, m.envelope.nonce, m.id);
-        if (!done) depositsInFlight += m.message.amount;
-      }
-      rows.push({
-        chain: s.chain.name,
-        chainId: s.chain.chainId,
-        asset,
-        symbol,
-        locked: await s.deployment.vault.totalLocked(asset),
-        credits: (await hub.engine.marketState(s.chain.chainId, asset)).totalCredits,
-        releasesInFlight,
-        depositsInFlight,
-      });
-    }
-  }
-  return rows;
-}
-
-/** Throws with a readable message if the invariant is broken anywhere. */
-export async function assertSolvent(world: World): Promise<SolvencyRow[]> {
-  const rows = await solvency(world);
-  for (const r of rows) {
-    const accounted = r.credits + r.releasesInFlight + r.depositsInFlight;
-    if (r.locked !== accounted || r.locked < r.credits + r.releasesInFlight) {
-      throw new Error(
-        `solvency broken on ${r.chain}/${r.symbol}: locked ${r.locked} != credits ${r.credits} + releases in flight ` +
-          `${r.releasesInFlight} + deposits in flight ${r.depositsInFlight}`,
-      );
-    }
-    const s = spoke(world, r.chain);
-    const token = s.tokens[r.symbol];
-    const held = await token.balanceOf(await s.deployment.vault.getAddress());
-    const owed = r.locked + (await s.deployment.vault.totalClaimable(r.asset));
-    if (held < owed) throw new Error(`vault on ${r.chain} holds ${held} ${r.symbol} but owes ${owed}`);
-  }
-  return rows;
-}
-
-interface SentMessage {
-  id: string;
-  envelope: ReturnType<typeof decodeEnvelope>;
-  message: ReturnType<typeof decodeMessage>;
-}
-
-/** Protocol messages (from `app`) that `adapter` was asked to carry, decoded. */
-async function sentMessages(adapter: HubDeployment["adapter"], app: string): Promise<SentMessage[]> {
-  const events = await adapter.queryFilter(adapter.filters.RelayRequested());
-  return events
-    .map((ev) => ({ id: envelopeId(ev.args.envelope), envelope: decodeEnvelope(ev.args.envelope) }))
-    .filter((m) => m.envelope.sender === app)
-    .map((m) => ({ ...m, message: decodeMessage(m.envelope.payload) }));
-}
-
-async function executed(
-  messenger: HubDeployment["messenger"],
-  srcChainId: bigint,
-  srcMessenger: string,
-  nonce: bigint,
-  id: string,
-): Promise<boolean> {
-  return (await messenger.isDelivered(srcChainId, srcMessenger, nonce)) && !(await messenger.isRetryable(id));
-}
+export { solvency, assertSolvent, type SolvencyRow } from "./solvency";

@@ -1,0 +1,143 @@
+/**
+ * The conservative-view invariant of DESIGN.md §2, computed from on-chain state and the adapters' event logs,
+ * per (source chain, asset):
+ *
+ *   vault.totalLocked == hub credits + RELEASEs in flight + DEPOSITs in flight
+ *
+ * hence `totalLocked ≥ credits + releases in flight`, with equality when no deposit is in flight. A message is
+ * in flight until its destination messenger consumed its nonce and does not hold it for retry. Also: the vault
+ * must really hold `totalLocked + totalClaimable` tokens. Used after every multi-chain test, by the demo and by
+ * the monitor keeper.
+ */
+import type { CollateralVault, LocalAdapter, MarginEngine, Messenger } from "../../typechain-types";
+import { decodeEnvelope, decodeMessage, envelopeId, DEPOSIT, RELEASE } from "./codec";
+
+interface TokenView {
+  getAddress(): Promise<string>;
+  balanceOf(owner: string): Promise<bigint>;
+}
+
+/** What the check reads: a World satisfies it, and so does a deployment loaded from a record. */
+export interface SolvencyView {
+  hub: {
+    chain: { chainId: bigint };
+    deployment: { engine: MarginEngine; messenger: Messenger; adapter: LocalAdapter };
+  };
+  spokes: {
+    chain: { name: string; chainId: bigint };
+    deployment: { vault: CollateralVault; messenger: Messenger; adapter: LocalAdapter };
+    tokens: Record<string, TokenView>;
+  }[];
+}
+
+export interface SolvencyRow {
+  chain: string;
+  chainId: bigint;
+  asset: string;
+  symbol: string;
+  /** vault.totalLocked */
+  locked: bigint;
+  /** hub credits on (chain, asset), all accounts */
+  credits: bigint;
+  /** RELEASE envelopes sent by the hub and not executed by the vault yet */
+  releasesInFlight: bigint;
+  /** DEPOSIT envelopes sent by the vault and not credited by the hub yet */
+  depositsInFlight: bigint;
+  /** tokens the vault holds, and owes as claims */
+  held: bigint;
+  claimable: bigint;
+}
+
+export async function solvency(view: SolvencyView): Promise<SolvencyRow[]> {
+  const hub = view.hub.deployment;
+  const hubMessenger = await hub.messenger.getAddress();
+  const rows: SolvencyRow[] = [];
+  const releases = await sentMessages(hub.adapter, await hub.engine.getAddress());
+  for (const s of view.spokes) {
+    const spokeMessenger = await s.deployment.messenger.getAddress();
+    const vault = await s.deployment.vault.getAddress();
+    const deposits = await sentMessages(s.deployment.adapter, vault);
+    for (const [symbol, token] of Object.entries(s.tokens)) {
+      const asset = (await token.getAddress()).toLowerCase();
+      let releasesInFlight = 0n;
+      for (const m of releases) {
+        if (m.envelope.dstChainId !== s.chain.chainId || m.message.kind !== RELEASE) continue;
+        if (m.message.asset.toLowerCase() !== asset) continue;
+        const done = await executed(
+          s.deployment.messenger,
+          view.hub.chain.chainId,
+          hubMessenger,
+          m.envelope.nonce,
+          m.id,
+        );
+        if (!done) releasesInFlight += m.message.amount;
+      }
+      let depositsInFlight = 0n;
+      for (const m of deposits) {
+        if (m.message.kind !== DEPOSIT || m.message.asset.toLowerCase() !== asset) continue;
+        const done = await executed(hub.messenger, s.chain.chainId, spokeMessenger, m.envelope.nonce, m.id);
+        if (!done) depositsInFlight += m.message.amount;
+      }
+      rows.push({
+        chain: s.chain.name,
+        chainId: s.chain.chainId,
+        asset,
+        symbol,
+        locked: await s.deployment.vault.totalLocked(asset),
+        credits: (await hub.engine.marketState(s.chain.chainId, asset)).totalCredits,
+        releasesInFlight,
+        depositsInFlight,
+        held: await token.balanceOf(vault),
+        claimable: await s.deployment.vault.totalClaimable(asset),
+      });
+    }
+  }
+  return rows;
+}
+
+/** Why a row breaks the invariant, or undefined if it holds. */
+export function violation(r: SolvencyRow): string | undefined {
+  if (r.locked !== r.credits + r.releasesInFlight + r.depositsInFlight) {
+    return (
+      `${r.chain}/${r.symbol}: locked ${r.locked} != credits ${r.credits} + releases in flight ` +
+      `${r.releasesInFlight} + deposits in flight ${r.depositsInFlight}`
+    );
+  }
+  if (r.held < r.locked + r.claimable) {
+    return `${r.chain}/${r.symbol}: vault holds ${r.held} but owes ${r.locked} locked + ${r.claimable} claims`;
+  }
+  return undefined;
+}
+
+/** Throws with a readable message if the invariant is broken anywhere. */
+export async function assertSolvent(view: SolvencyView): Promise<SolvencyRow[]> {
+  const rows = await solvency(view);
+  const broken = rows.map(violation).filter((v) => v !== undefined);
+  if (broken.length) throw new Error(`solvency broken: ${broken.join("; ")}`);
+  return rows;
+}
+
+interface SentMessage {
+  id: string;
+  envelope: ReturnType<typeof decodeEnvelope>;
+  message: ReturnType<typeof decodeMessage>;
+}
+
+/** Protocol messages (from `app`) that `adapter` was asked to carry, decoded. */
+async function sentMessages(adapter: LocalAdapter, app: string): Promise<SentMessage[]> {
+  const events = await adapter.queryFilter(adapter.filters.RelayRequested());
+  return events
+    .map((ev) => ({ id: envelopeId(ev.args.envelope), envelope: decodeEnvelope(ev.args.envelope) }))
+    .filter((m) => m.envelope.sender === app)
+    .map((m) => ({ ...m, message: decodeMessage(m.envelope.payload) }));
+}
+
+async function executed(
+  messenger: Messenger,
+  srcChainId: bigint,
+  srcMessenger: string,
+  nonce: bigint,
+  id: string,
+): Promise<boolean> {
+  return (await messenger.isDelivered(srcChainId, srcMessenger, nonce)) && !(await messenger.isRetryable(id));
+}
