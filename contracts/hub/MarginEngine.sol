@@ -85,7 +85,7 @@ contract MarginEngine is IMarginEngine, Guarded, ReentrancyGuardTransient {
     mapping(uint64 chainId => mapping(address asset => MarketState)) internal _marketStates;
     mapping(uint64 chainId => uint16) public latencyHaircutBps;
 
-    /// @param rateModel Kinked rate model, per-second rates (see {InterestRateLib.fromYearly}).
+    /// @param rateModel Kinked rate model, per-second rates.
     /// @param reserveFactorBps Share of interest kept as reserves.
     /// @param liquidation Liquidation rules.
     /// @param minDebt_ Smallest debt an account may hold after borrowing, in base units.

@@ -6,7 +6,6 @@ pragma solidity 0.8.28;
 ///         All rates are per second, scaled by 1e18; utilisation is scaled by 1e18.
 library InterestRateLib {
     uint256 internal constant WAD = 1e18;
-    uint256 internal constant SECONDS_PER_YEAR = 365 days;
 
     /// @param baseRate Borrow rate at zero utilisation, per second.
     /// @param slope1 Added per unit of utilisation up to the kink, per second.
@@ -20,23 +19,6 @@ library InterestRateLib {
     }
 
     error InvalidRateModel(uint256 kink);
-
-    /// @notice Builds a model from yearly rates (1e18 = 100% a year).
-    function fromYearly(
-        uint256 baseRatePerYear,
-        uint256 slope1PerYear,
-        uint256 slope2PerYear,
-        uint256 kink
-    ) internal pure returns (RateModel memory) {
-        if (kink == 0 || kink > WAD) revert InvalidRateModel(kink);
-        return
-            RateModel(
-                uint64(baseRatePerYear / SECONDS_PER_YEAR),
-                uint64(slope1PerYear / SECONDS_PER_YEAR),
-                uint64(slope2PerYear / SECONDS_PER_YEAR),
-                uint64(kink)
-            );
-    }
 
     /// @notice Borrow rate per second at `utilization`.
     function borrowRate(RateModel memory model, uint256 utilization) internal pure returns (uint256) {

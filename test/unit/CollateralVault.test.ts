@@ -261,6 +261,51 @@ describe("CollateralVault", () => {
       expect(f.vault.interface.parseError(failed.args.reason)?.name).to.equal("UnknownMessageKind");
     });
 
+    it("refuses messages from an origin that is not the hub, even if the messenger pairs it", async () => {
+      const f = await loadFixture(vaultFixture);
+      const rogue = {
+        messenger: Wallet.createRandom().address,
+        adapter: Wallet.createRandom().address,
+        app: Wallet.createRandom().address,
+      };
+      await f.adapter.setRemoteAdapter(777n, rogue.adapter);
+      await f.messenger.setRoute(777n, rogue.messenger, [await f.adapter.getAddress()], 1);
+      await f.messenger.setPeerApp(await f.vault.getAddress(), 777n, rogue.app); // a misconfiguration
+      const encoded = encodeEnvelope({
+        nonce: 0n,
+        srcChainId: 777n,
+        dstChainId: LOCAL,
+        sender: rogue.app,
+        receiver: await f.vault.getAddress(),
+        payload: encodeMessage({
+          kind: RELEASE,
+          who: f.bob.address,
+          asset: await f.tokens.weth.getAddress(),
+          amount: 1n,
+        }),
+      });
+      const receipt = await (
+        await f.adapter.connect(f.relayer).deliver(777n, rogue.adapter, rogue.messenger, encoded)
+      ).wait();
+      const failed = receipt!.logs
+        .map((l) => f.messenger.interface.parseLog(l))
+        .find((e) => e?.name === "MessageFailed")!;
+      const err = f.vault.interface.parseError(failed.args.reason)!;
+      expect(err.name).to.equal("UnexpectedOrigin");
+      expect(err.args).to.deep.equal([777n, rogue.app]);
+    });
+
+    it("refuses a deposit that would overflow the locked counter, and a zero asset at listing", async () => {
+      const f = await loadFixture(vaultFixture);
+      const weth = await f.tokens.weth.getAddress();
+      await f.tokens.weth.mint(f.alice.address, 2n ** 128n);
+      await expect(f.vault.connect(f.alice).deposit(weth, 2n ** 128n, f.alice.address))
+        .to.be.revertedWithCustomError(f.vault, "LockedOverflow")
+        .withArgs(weth, 2n ** 128n);
+      await expect(f.vault.setAssetAllowed(ZeroAddress, true)).to.be.revertedWithCustomError(f.vault, "ZeroAddress");
+      expect((await f.vault.assetState(weth)).allowed).to.equal(true);
+    });
+
     it("keeps paying releases of an asset whose deposits were disallowed", async () => {
       const f = await loadFixture(vaultFixture);
       const weth = await f.tokens.weth.getAddress();

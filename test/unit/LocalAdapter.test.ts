@@ -23,6 +23,10 @@ describe("LocalAdapter", () => {
       paid,
       "OwnableUnauthorizedAccount",
     );
+    // A recipient that refuses ETH: nothing moves.
+    await expect(paid.withdrawFees(await f.messenger.getAddress()))
+      .to.be.revertedWithCustomError(paid, "WithdrawFailed")
+      .withArgs(await f.messenger.getAddress(), 7n);
     await expect(paid.withdrawFees(f.other.address)).to.changeEtherBalances([paid, f.other], [-7n, 7n]);
   });
 

@@ -1,7 +1,9 @@
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { Wallet, ZeroAddress, parseUnits } from "ethers";
-import { ALPHA, hubFixture, deployFeed, DEFAULT_LIQUIDATION } from "../helpers/hub";
+import { ALPHA, BETA, HUB, hubFixture, deployFeed, credit, creditRaw, DEFAULT_LIQUIDATION } from "../helpers/hub";
+import { MarginEngine__factory } from "../../typechain-types";
+import { encodeEnvelope } from "../../scripts/lib/codec";
 
 describe("MarginEngine: configuration and roles", () => {
   it("every configuration function is owner-only", async () => {
@@ -108,5 +110,113 @@ describe("MarginEngine: configuration and roles", () => {
     expect(await engine.minDebt()).to.equal(5n);
     await expect(engine.setReserveFactor(2000)).to.emit(engine, "ReserveFactorSet").withArgs(2000);
     expect((await engine.poolState()).reserveFactorBps).to.equal(2000n);
+  });
+});
+
+describe("MarginEngine: edge cases of input", () => {
+  it("refuses a zero base token or messenger at deployment", async () => {
+    const f = await loadFixture(hubFixture);
+    const factory = new MarginEngine__factory(f.owner);
+    const args = [
+      await f.hub.oracle.getAddress(),
+      { baseRate: 0, slope1: 0, slope2: 0, kink: parseUnits("0.8", 18) },
+      1000,
+      DEFAULT_LIQUIDATION,
+      0,
+      f.owner.address,
+      f.guardian.address,
+    ] as const;
+    await expect(
+      factory.deploy(ZeroAddress, await f.hub.messenger.getAddress(), ...args),
+    ).to.be.revertedWithCustomError(factory, "ZeroAddress");
+    await expect(factory.deploy(await f.base.getAddress(), ZeroAddress, ...args)).to.be.revertedWithCustomError(
+      factory,
+      "ZeroAddress",
+    );
+  });
+
+  it("a credit beyond 2^128 or a malformed payload is stored for retry, not applied", async () => {
+    const f = await loadFixture(hubFixture);
+    const { engine, messenger } = f.hub;
+    const { tx, id } = await credit(f, f.alice.address, "WETH", 2n ** 128n);
+    await expect(tx).to.emit(messenger, "MessageFailed");
+    expect(await messenger.isRetryable(id)).to.equal(true);
+    expect(await engine.collateralOf(f.alice.address, ALPHA, f.assets.WETH.address)).to.equal(0n);
+    // A payload of the wrong length (e.g. an app built against another codec) is refused the same way.
+    const spoke = f.spokes.alpha;
+    const encoded = encodeEnvelope({
+      nonce: spoke.nonce++,
+      srcChainId: ALPHA,
+      dstChainId: HUB,
+      sender: spoke.vault,
+      receiver: await engine.getAddress(),
+      payload: "0x01",
+    });
+    const receipt = await (
+      await f.hub.adapter.connect(f.relayer).deliver(ALPHA, spoke.adapter, spoke.messenger, encoded)
+    ).wait();
+    const failed = receipt!.logs.map((l) => messenger.interface.parseLog(l)).find((e) => e?.name === "MessageFailed")!;
+    expect(engine.interface.parseError(failed.args.reason)?.name).to.equal("MalformedMessage");
+  });
+
+  it("refuses zero amounts and addresses in withdrawBase and withdrawReserves, and an unlisted enterMarket", async () => {
+    const f = await loadFixture(hubFixture);
+    const { engine } = f.hub;
+    await expect(engine.connect(f.lender).withdrawBase(0, f.lender.address)).to.be.revertedWithCustomError(
+      engine,
+      "ZeroAmount",
+    );
+    await expect(engine.connect(f.lender).withdrawBase(1, ZeroAddress)).to.be.revertedWithCustomError(
+      engine,
+      "ZeroAddress",
+    );
+    await expect(engine.withdrawReserves(1, ZeroAddress)).to.be.revertedWithCustomError(engine, "ZeroAddress");
+    const unknown = Wallet.createRandom().address;
+    await expect(engine.connect(f.alice).enterMarket(ALPHA, unknown))
+      .to.be.revertedWithCustomError(engine, "MarketNotListed")
+      .withArgs(ALPHA, unknown);
+    expect(await engine.accountValues(f.alice.address)).to.deep.equal([0n, 0n, 0n]);
+  });
+
+  it("a repayment too small to seize a unit of collateral is refused", async () => {
+    const f = await loadFixture(hubFixture);
+    const { engine } = f.hub;
+    await engine.connect(f.lender).supplyBase(parseUnits("100000", 6), f.lender.address);
+    await credit(f, f.alice.address, "WBTC", parseUnits("1", 8)); // 1 unit of WBTC = $0.0006
+    await engine.connect(f.alice).borrow(parseUnits("45000", 6), f.alice.address);
+    await f.assets.WBTC.feed.updateAnswer(50000n * 10n ** 8n);
+    await expect(
+      engine.connect(f.liquidator).liquidate(f.alice.address, BETA, f.assets.WBTC.address, 1n, 0, f.liquidator.address),
+    ).to.be.revertedWithCustomError(engine, "ZeroAmount");
+  });
+
+  it("liquidates a credit received before its market was listed, even if the account never entered it", async () => {
+    const f = await loadFixture(hubFixture);
+    const { engine, oracle } = f.hub;
+    await engine.connect(f.lender).supplyBase(parseUnits("100000", 6), f.lender.address);
+    const late = Wallet.createRandom().address;
+    await creditRaw(f, f.spokes.alpha, f.alice.address, late, parseUnits("100", 18));
+    await credit(f, f.alice.address, "WETH", parseUnits("1", 18));
+    await engine.connect(f.alice).borrow(parseUnits("2400", 6), f.alice.address);
+    const feed = await deployFeed(f.owner, 10n ** 8n);
+    await oracle.setFeed(ALPHA, late, await feed.getAddress(), 3600, 18);
+    await engine.listMarket(ALPHA, late, 5000, 6000, 500);
+    await f.assets.WETH.feed.updateAnswer(2800n * 10n ** 8n);
+    const seized = await engine
+      .connect(f.liquidator)
+      .liquidate.staticCall(f.alice.address, ALPHA, late, parseUnits("50", 6), 0, f.liquidator.address);
+    expect(seized).to.equal(parseUnits("52.5", 18)); // $50 * 105% at $1
+  });
+
+  it("the owner sets the guardian", async () => {
+    const f = await loadFixture(hubFixture);
+    await expect(f.hub.engine.setGuardian(f.other.address))
+      .to.emit(f.hub.engine, "GuardianSet")
+      .withArgs(f.other.address);
+    await f.hub.engine.connect(f.other).setBorrowPaused(true);
+    await expect(f.hub.engine.connect(f.guardian).setBorrowPaused(true)).to.be.revertedWithCustomError(
+      f.hub.engine,
+      "NotGuardian",
+    );
   });
 });

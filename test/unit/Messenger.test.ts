@@ -33,6 +33,9 @@ describe("Messenger", () => {
     it("refuses unknown routes and apps without a peer there", async () => {
       const f = await loadFixture(messagingFixture);
       await expect(f.app.send(999n, "0x")).to.be.revertedWithCustomError(f.messenger, "UnknownRoute").withArgs(999n);
+      await expect(f.messenger.quote(999n, "0x"))
+        .to.be.revertedWithCustomError(f.messenger, "UnknownRoute")
+        .withArgs(999n);
       await expect(f.messenger.connect(f.user).send(REMOTE, "0x"))
         .to.be.revertedWithCustomError(f.messenger, "UnknownPeerApp")
         .withArgs(f.user.address, REMOTE, ZeroAddress);
@@ -133,6 +136,8 @@ describe("Messenger", () => {
       await expect(f.deliver(wrongApp.encoded))
         .to.be.revertedWithCustomError(m, "UnknownPeerApp")
         .withArgs(await f.app.getAddress(), REMOTE, fake);
+      const noSender = await f.envelope({ sender: ZeroAddress });
+      await expect(f.deliver(noSender.encoded)).to.be.revertedWithCustomError(m, "UnknownPeerApp");
       const wrongReceiver = await f.envelope({ receiver: f.user.address });
       await expect(f.deliver(wrongReceiver.encoded)).to.be.revertedWithCustomError(m, "UnknownPeerApp");
       // garbage
