@@ -44,9 +44,12 @@ contract MarginEngine is IMarginEngine, Guarded, ReentrancyGuardTransient {
         uint104 borrowPrincipal;
     }
 
+    /// @dev `positions`: bitmap of the listed markets whose credits count toward health. `credits`: how many
+    ///      (chain, asset) credits the account holds, listed or not; bad debt is absorbed only once it is zero.
     struct Account {
         uint104 debtPrincipal;
         uint128 positions;
+        uint24 credits;
     }
 
     /// @dev Per (chainId, asset), listed or not: market id + 1 (0 = unlisted) and the total credited.
@@ -117,7 +120,9 @@ contract MarginEngine is IMarginEngine, Guarded, ReentrancyGuardTransient {
     /// @notice Credits a DEPOSIT from a vault. Never needs a price; an unlisted or frozen asset is credited too
     ///         (it counts zero toward borrowing but stays withdrawable).
     /// @dev Only the messenger, which checked that `srcApp` is the registered vault of `srcChainId`.
-    function onMessage(uint64 srcChainId, address, bytes32 messageId, bytes calldata payload) external {
+    ///      Non-reentrant: a delivery arriving in the middle of another engine call (a permissionless bridge
+    ///      executed from a refund callback) fails and is stored for retry instead of acting on half-done state.
+    function onMessage(uint64 srcChainId, address, bytes32 messageId, bytes calldata payload) external nonReentrant {
         if (msg.sender != address(messenger)) revert OnlyMessenger(msg.sender);
         (address account, address asset, uint256 amount) = MessageCodec.decode(payload, MessageCodec.DEPOSIT);
 
@@ -127,8 +132,8 @@ contract MarginEngine is IMarginEngine, Guarded, ReentrancyGuardTransient {
         state.totalCredits = uint128(totalCredits);
         uint256 balance = _collateral[account][srcChainId][asset];
         _collateral[account][srcChainId][asset] = balance + amount;
-        // A held position is in the bitmap already (or was credited before listing: see {enterMarket}).
-        if (balance == 0 && idPlusOne != 0) _enterMarket(account, idPlusOne - 1);
+        // A held credit is counted (and in the bitmap if listed) already: repeat deposits skip the account slot.
+        if (balance == 0) _openCredit(account, idPlusOne);
         emit CollateralCredited(account, srcChainId, asset, amount, messageId);
     }
 
@@ -214,6 +219,11 @@ contract MarginEngine is IMarginEngine, Guarded, ReentrancyGuardTransient {
         if (debtPrincipal == 0) revert NothingToRepay(onBehalf);
 
         (uint256 repaid, uint256 principal) = _repayAmounts(amount, debtPrincipal, pool.borrowIndex);
+        if (principal != debtPrincipal) {
+            // No dust debt: what is left must be worth liquidating.
+            uint256 remaining = (debtPrincipal - principal).wMulUp(pool.borrowIndex);
+            if (remaining < _config.minDebt) revert DebtBelowMinimum(remaining, _config.minDebt);
+        }
         account.debtPrincipal = uint104(debtPrincipal - principal);
         _totals.borrowPrincipal -= uint104(principal);
 
@@ -255,7 +265,7 @@ contract MarginEngine is IMarginEngine, Guarded, ReentrancyGuardTransient {
         if (idPlusOne == 0) revert MarketNotListed(chainId, asset);
         uint256 balance = _collateral[msg.sender][chainId][asset];
         if (balance == 0) revert InsufficientCollateral(msg.sender, chainId, asset, 0, 1);
-        _enterMarket(msg.sender, idPlusOne - 1);
+        _accounts[msg.sender].positions |= uint128(1 << (idPlusOne - 1));
     }
 
     // ============================================================================================ LIQUIDATION
@@ -277,12 +287,17 @@ contract MarginEngine is IMarginEngine, Guarded, ReentrancyGuardTransient {
         LiquidationQuote memory q = _quoteLiquidation(account, acc, pool, chainId, asset, repayAmount);
         if (q.seized < minSeized) revert SeizeBelowMinimum(q.seized, minSeized);
 
-        // Debit the collateral first (a pending withdrawal of the same credit was debited already), then the debt.
+        // Effects, all of them before any call out: the collateral (a pending withdrawal of the same credit was
+        // debited already), the debt, and the bad debt if the account has no credit left at all.
         (, uint256 principal) = _repayAmounts(q.repaid, acc.debtPrincipal, pool.borrowIndex);
         acc = _debitCollateral(account, chainId, asset, q.seized);
         acc.debtPrincipal -= uint104(principal);
         _accounts[account].debtPrincipal = acc.debtPrincipal;
         _totals.borrowPrincipal -= uint104(principal);
+        if (acc.credits == 0 && acc.debtPrincipal != 0) {
+            // Nothing left to seize can ever repay this debt: absorb it now, visibly.
+            _absorbBadDebt(account, acc.debtPrincipal, pool, q.repaid + q.protocolFee);
+        }
 
         // The protocol's share of the bonus is paid in base on top of the repayment and stays as reserves.
         baseToken.safeTransferFrom(msg.sender, address(this), q.repaid + q.protocolFee);
@@ -292,9 +307,6 @@ contract MarginEngine is IMarginEngine, Guarded, ReentrancyGuardTransient {
             msg.sender
         );
         emit Liquidated(account, msg.sender, chainId, asset, q.repaid, q.protocolFee, q.seized, recipient, messageId);
-
-        // Debt left with no listed collateral can never be repaid by seizing: absorb it now, visibly.
-        if (acc.positions == 0 && acc.debtPrincipal != 0) _absorbBadDebt(account, acc.debtPrincipal, pool);
         return q.seized;
     }
 
@@ -352,12 +364,20 @@ contract MarginEngine is IMarginEngine, Guarded, ReentrancyGuardTransient {
         q.protocolFee = q.repaid.mulDivUp(bonusBps * params.protocolShareBps, BPS * BPS);
     }
 
-    function _absorbBadDebt(address account, uint256 debtPrincipal, PoolState memory pool) internal {
+    /// @dev Writes off `account`'s remaining debt: reserves absorb it first, lenders (lower supply index) the
+    ///      rest. `incomingCash` is base this transaction will still pull in (the liquidator's payment).
+    function _absorbBadDebt(
+        address account,
+        uint256 debtPrincipal,
+        PoolState memory pool,
+        uint256 incomingCash
+    ) internal {
         uint256 badDebt = debtPrincipal.wMulUp(pool.borrowIndex);
         PoolTotals memory totals = _totals;
         uint256 totalSupply = uint256(totals.supplyPrincipal).wMulDown(pool.supplyIndex);
         uint256 totalBorrow = uint256(totals.borrowPrincipal).wMulUp(pool.borrowIndex);
-        int256 reservesBefore = int256(baseToken.balanceOf(address(this)) + totalBorrow) - int256(totalSupply);
+        uint256 cash = baseToken.balanceOf(address(this)) + incomingCash;
+        int256 reservesBefore = int256(cash + totalBorrow) - int256(totalSupply);
 
         uint256 fromReserves =
             reservesBefore <= 0
@@ -392,21 +412,21 @@ contract MarginEngine is IMarginEngine, Guarded, ReentrancyGuardTransient {
         MarketState storage state = _marketStates[chainId][asset];
         state.totalCredits -= uint128(amount);
         acc = _accounts[account];
-        uint256 idPlusOne = state.idPlusOne;
-        if (balance == amount && idPlusOne != 0) {
-            uint128 bit = uint128(1 << (idPlusOne - 1));
-            if (acc.positions & bit != 0) {
-                acc.positions &= ~bit;
-                _accounts[account].positions = acc.positions;
-            }
+        if (balance == amount) {
+            // The credit is closed: uncount it and leave its market.
+            acc.credits -= 1;
+            uint256 idPlusOne = state.idPlusOne;
+            if (idPlusOne != 0) acc.positions &= ~uint128(1 << (idPlusOne - 1));
+            _accounts[account] = acc;
         }
     }
 
-    function _enterMarket(address account, uint256 id) internal {
+    /// @dev Counts a new credit and, for a listed market, enters it.
+    function _openCredit(address account, uint256 idPlusOne) internal {
         Account storage acc = _accounts[account];
-        uint128 bit = uint128(1 << id);
-        uint128 positions = acc.positions;
-        if (positions & bit == 0) acc.positions = positions | bit;
+        (uint128 positions, uint24 credits) = (acc.positions, acc.credits);
+        if (idPlusOne != 0) positions |= uint128(1 << (idPlusOne - 1));
+        (acc.positions, acc.credits) = (positions, credits + 1);
     }
 
     /// @dev Converts a repay request into (base taken, principal burned); never more than the debt.

@@ -19,7 +19,7 @@ interface ICollateralVault is IMessageReceiver {
     }
 
     /// @notice `amount` (what the vault actually received) of `asset` was locked and credited to `account`.
-    event Deposited(address indexed account, address indexed asset, uint256 amount, bytes32 indexed messageId);
+    event Deposited(address indexed account, address indexed asset, uint256 amount, bytes32 messageId);
     /// @notice A hub RELEASE was paid to `recipient`.
     event Released(address indexed recipient, address indexed asset, uint256 amount, bytes32 indexed messageId);
     /// @notice A hub RELEASE could not be paid (token paused, recipient blocklisted, ...); it is now a claim.

@@ -143,7 +143,7 @@ interface IMarginEngine is IMessageReceiver {
     function borrow(uint256 amount, address to) external;
 
     /// @notice Repays up to `amount` of `onBehalf`'s debt from the caller; `type(uint256).max` repays all.
-    /// @dev Never needs a price.
+    /// @dev Never needs a price. A partial repayment must leave at least the minimum debt ({DebtBelowMinimum}).
     /// @return repaid What was actually taken from the caller.
     function repay(uint256 amount, address onBehalf) external returns (uint256 repaid);
 
@@ -165,7 +165,8 @@ interface IMarginEngine is IMessageReceiver {
     ///         that chain. The repayment is capped by the close factor and by the collateral available.
     /// @dev The caller pays `repaid + protocolFee` in base (see {previewLiquidation}); `msg.value` pays the
     ///      RELEASE messaging fee. Reverts with {SeizeBelowMinimum} if the liquidator would receive less than
-    ///      `minSeized`. Debt left with no listed collateral is absorbed as bad debt.
+    ///      `minSeized`. Debt left on an account with no credit at all is absorbed as bad debt (reserves first,
+    ///      then lenders) in a {BadDebtAbsorbed} event.
     /// @return seized Collateral released to the liquidator's recipient.
     function liquidate(
         address account,

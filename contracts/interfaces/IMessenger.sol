@@ -24,24 +24,26 @@ interface IMessenger {
     // ----------------------------------------------------------------------------------------------- events
 
     /// @notice An envelope was handed to every adapter of its route.
-    event MessageSent(bytes32 indexed id, uint64 indexed dstChainId, address indexed sender, uint64 nonce);
+    event MessageSent(bytes32 indexed id, uint64 indexed dstChainId, address sender, uint64 nonce);
     /// @notice An adapter confirmed an inbound envelope on a route that needs more than one confirmation.
     event MessageConfirmed(bytes32 indexed id, address indexed adapter, uint256 confirmations);
     /// @notice An inbound envelope reached its app and the app accepted it.
-    event MessageDelivered(bytes32 indexed id, uint64 indexed srcChainId, uint64 nonce);
+    event MessageDelivered(bytes32 indexed id, uint64 srcChainId, uint64 nonce);
     /// @notice An inbound envelope reached its app and the app reverted; it is stored for {retry}.
     event MessageFailed(bytes32 indexed id, uint64 indexed srcChainId, uint64 nonce, bytes reason);
     /// @notice An inbound envelope arrived while its route was paused; it is stored for {retry}.
     event MessageHeld(bytes32 indexed id, uint64 indexed srcChainId, uint64 nonce);
+    /// @notice An adapter of the route could not quote or take an envelope; the others still carry it.
+    event AdapterFailed(bytes32 indexed id, uint64 indexed dstChainId, address indexed adapter, bytes reason);
     /// @notice An envelope whose nonce was already delivered arrived again and was ignored.
     event MessageDuplicate(bytes32 indexed id, uint64 indexed srcChainId, uint64 nonce, address indexed adapter);
-    /// @notice A route's remote messenger, adapters or confirmation count changed; partial confirmations reset.
+    /// @notice A route's remote messenger, adapters or confirmation count changed. Confirmations already given
+    ///         by adapters that stay keep counting; those of removed adapters stop counting.
     event RouteConfigured(
         uint64 indexed chainId,
         address remoteMessenger,
         address[] adapters,
-        uint8 requiredConfirmations,
-        uint32 epoch
+        uint8 requiredConfirmations
     );
     /// @notice A route's inbound delivery was paused or resumed.
     event RoutePaused(uint64 indexed chainId, bool paused);
@@ -61,6 +63,8 @@ interface IMessenger {
     error RouteIsPaused(uint64 chainId);
     error InvalidRouteConfig(uint256 adapterCount, uint8 requiredConfirmations);
     error DuplicateAdapter(address adapter);
+    error TooManyAdapters(uint256 max);
+    error NotEnoughAdapters(uint64 chainId, uint256 sent, uint256 required);
 
     // ----------------------------------------------------------------------------------------------- outbound
 

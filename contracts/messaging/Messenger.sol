@@ -16,10 +16,16 @@ import {Guarded} from "../access/Guarded.sol";
 ///      3. the envelope names `srcChainId` as its origin and this chain as its destination;
 ///      4. the sending app is the registered peer of the receiving app for that chain;
 ///      5. its nonce was not consumed before (a bitmap per origin messenger: any order, at most once);
-///      6. on routes needing k > 1 confirmations, k distinct adapters of the current adapter set confirmed it.
+///      6. on routes needing k > 1 confirmations, k distinct adapters of the route's current set confirmed it.
+///      Each adapter gets one bit for the messenger's lifetime; a confirmation is that bit in the envelope's mask,
+///      and only bits of the route's current adapters count. So changing a route keeps the confirmations of the
+///      adapters that stay (nothing in flight is stranded), and a removed adapter's confirmations stop counting
+///      (a forged envelope it confirmed cannot complete later).
 contract Messenger is IMessenger, Guarded {
-    /// @notice Most adapters a route can have (confirmation masks are one bit per adapter).
+    /// @notice Most adapters a route can have.
     uint256 public constant MAX_ADAPTERS = 8;
+    /// @notice Most distinct adapters a messenger can ever register (one bit each in a confirmation mask).
+    uint256 public constant MAX_ADAPTER_BITS = 255;
 
     uint64 public immutable chainId;
 
@@ -32,10 +38,10 @@ contract Messenger is IMessenger, Guarded {
         bool paused;
     }
 
-    /// @dev An adapter of a route: its 1-based position (0 = not in the route) and the remote messenger it
-    ///      relays for, in one slot, so that inbound authentication reads one slot per check.
+    /// @dev An adapter of a route: its confirmation bit (1-based; 0 = not in the route) and the remote messenger
+    ///      it relays for, in one slot, so that inbound authentication reads one slot.
     struct AdapterEntry {
-        uint8 slot;
+        uint8 bit;
         address remoteMessenger;
     }
 
@@ -45,15 +51,19 @@ contract Messenger is IMessenger, Guarded {
     mapping(uint64 remoteChainId => mapping(address adapter => AdapterEntry)) internal _adapters;
     /// @notice The messenger on each remote chain.
     mapping(uint64 remoteChainId => address) public remoteMessenger;
-    /// @dev Bumped whenever a route's adapter set changes, so partial confirmations from the old set are void.
-    mapping(uint64 remoteChainId => uint32) public routeEpoch;
+    /// @dev Confirmation bits of each route's current adapters.
+    mapping(uint64 remoteChainId => uint256) internal _routeMask;
+    /// @notice The confirmation bit (1-based) of each adapter ever registered.
+    mapping(address adapter => uint8) public adapterBit;
+    /// @notice How many adapter bits are taken.
+    uint8 public adapterBits;
 
     mapping(address app => mapping(uint64 remoteChainId => address)) public peerApp;
 
     /// @dev Consumed nonces per origin messenger: bit (nonce % 256) of word (nonce / 256).
     mapping(uint64 srcChainId => mapping(address srcMessenger => mapping(uint256 word => uint256))) internal _consumed;
-    /// @dev Bitmask of adapters that confirmed keccak256(id, epoch), for k > 1 routes.
-    mapping(bytes32 confirmationKey => uint256) internal _confirmations;
+    /// @dev Bits of the adapters that confirmed an envelope, for k > 1 routes.
+    mapping(bytes32 id => uint256) internal _confirmations;
     /// @dev Envelopes whose delivery failed or was held, by id.
     mapping(bytes32 id => bool) internal _retryable;
 
@@ -84,7 +94,10 @@ contract Messenger is IMessenger, Guarded {
         address receiver = peerApp[msg.sender][dstChainId];
         bytes memory encoded = EnvelopeLib.encode(r.nextNonce, chainId, dstChainId, msg.sender, receiver, payload);
         for (uint256 i; i < r.adapterCount; ++i) {
-            nativeFee += _adapterAt(dstChainId, r, i).quote(dstChainId, encoded);
+            // An adapter that cannot quote will be skipped by send: leave it out of the total too.
+            try _adapterAt(dstChainId, r, i).quote(dstChainId, encoded) returns (uint256 fee) {
+                nativeFee += fee;
+            } catch {}
         }
     }
 
@@ -98,7 +111,7 @@ contract Messenger is IMessenger, Guarded {
         bytes memory encoded = EnvelopeLib.encode(r.nextNonce, chainId, dstChainId, msg.sender, receiver, payload);
         id = keccak256(encoded);
 
-        uint256 spent = _fanOut(dstChainId, r, encoded);
+        uint256 spent = _fanOut(id, dstChainId, r, encoded);
         emit MessageSent(id, dstChainId, msg.sender, r.nextNonce);
 
         if (msg.value > spent) {
@@ -108,17 +121,34 @@ contract Messenger is IMessenger, Guarded {
         }
     }
 
-    /// @dev Hands the envelope to every adapter of the route, paying each its quoted fee.
-    function _fanOut(uint64 dstChainId, RouteState memory r, bytes memory encoded) internal returns (uint256 spent) {
+    /// @dev Hands the envelope to every adapter of the route, paying each its quoted fee. An adapter that fails
+    ///      (bridge paused, lane cursed) is skipped and its fee refunded: one broken bridge must not block sends,
+    ///      least of all the releases of liquidations. Reverts only if fewer adapters than the route's required
+    ///      confirmations took it, since the envelope could then never be delivered.
+    function _fanOut(
+        bytes32 id,
+        uint64 dstChainId,
+        RouteState memory r,
+        bytes memory encoded
+    ) internal returns (uint256 spent) {
+        uint256 taken;
         for (uint256 i; i < r.adapterCount; ++i) {
             IAdapter adapter = _adapterAt(dstChainId, r, i);
-            uint256 fee = adapter.quote(dstChainId, encoded);
-            spent += fee;
-            if (spent > msg.value) revert InsufficientFee(msg.value, spent);
-            // IAdapter.send is a bridge call, not address.send: it reverts on failure.
-            // solhint-disable-next-line check-send-result, multiple-sends
-            adapter.send{value: fee}(dstChainId, encoded);
+            try adapter.quote(dstChainId, encoded) returns (uint256 fee) {
+                if (spent + fee > msg.value) revert InsufficientFee(msg.value, spent + fee);
+                // IAdapter.send is a bridge call, not address.send.
+                // solhint-disable-next-line check-send-result, multiple-sends
+                try adapter.send{value: fee}(dstChainId, encoded) {
+                    spent += fee;
+                    ++taken;
+                } catch (bytes memory reason) {
+                    emit AdapterFailed(id, dstChainId, address(adapter), reason);
+                }
+            } catch (bytes memory reason) {
+                emit AdapterFailed(id, dstChainId, address(adapter), reason);
+            }
         }
+        if (taken < r.requiredConfirmations) revert NotEnoughAdapters(dstChainId, taken, r.requiredConfirmations);
     }
 
     function _adapterAt(uint64 remoteChainId, RouteState memory r, uint256 i) internal view returns (IAdapter) {
@@ -132,7 +162,7 @@ contract Messenger is IMessenger, Guarded {
         RouteState memory r = _routes[srcChainId];
         if (r.adapterCount == 0) revert UnknownRoute(srcChainId);
         AdapterEntry memory entry = _adapters[srcChainId][msg.sender];
-        if (entry.slot == 0) revert UnauthorizedAdapter(srcChainId, msg.sender);
+        if (entry.bit == 0) revert UnauthorizedAdapter(srcChainId, msg.sender);
         if (srcMessenger != entry.remoteMessenger) revert UnknownRemoteMessenger(srcChainId, srcMessenger);
 
         (uint64 nonce, , ) = _authenticate(srcChainId, encodedEnvelope);
@@ -146,7 +176,7 @@ contract Messenger is IMessenger, Guarded {
             emit MessageDuplicate(id, srcChainId, nonce, msg.sender);
             return;
         }
-        if (r.requiredConfirmations > 1 && !_confirm(srcChainId, id, nonce, entry.slot, r.requiredConfirmations)) {
+        if (r.requiredConfirmations > 1 && !_confirm(srcChainId, id, nonce, entry.bit, r.requiredConfirmations)) {
             return;
         }
 
@@ -203,29 +233,23 @@ contract Messenger is IMessenger, Guarded {
         }
     }
 
-    /// @dev Records the confirmation of adapter `slot`; true once `required` adapters of the current set agree.
-    function _confirm(
-        uint64 srcChainId,
-        bytes32 id,
-        uint64 nonce,
-        uint256 slot,
-        uint8 required
-    ) internal returns (bool) {
-        bytes32 key = keccak256(abi.encode(id, routeEpoch[srcChainId]));
-        uint256 mask = _confirmations[key];
-        uint256 adapterBit = 1 << (slot - 1);
-        if (mask & adapterBit != 0) {
+    /// @dev Records the confirmation of the adapter with `bit`; true once `required` adapters of the route's
+    ///      current set have confirmed `id`.
+    function _confirm(uint64 srcChainId, bytes32 id, uint64 nonce, uint8 bit, uint8 required) internal returns (bool) {
+        uint256 mask = _confirmations[id];
+        uint256 mine = 1 << (bit - 1);
+        if (mask & mine != 0) {
             emit MessageDuplicate(id, srcChainId, nonce, msg.sender);
             return false;
         }
-        mask |= adapterBit;
-        uint256 count = _popCount(mask);
+        mask |= mine;
+        uint256 count = _popCount(mask & _routeMask[srcChainId]);
         emit MessageConfirmed(id, msg.sender, count);
         if (count < required) {
-            _confirmations[key] = mask;
+            _confirmations[id] = mask;
             return false;
         }
-        delete _confirmations[key];
+        delete _confirmations[id];
         return true;
     }
 
@@ -253,20 +277,32 @@ contract Messenger is IMessenger, Guarded {
             delete _adapters[remoteChainId][address(_adapterAt(remoteChainId, old, i))];
             delete _routeAdapter[remoteChainId][i];
         }
+        uint256 mask;
         for (uint256 i; i < adapters.length; ++i) {
             address adapter = adapters[i];
             if (adapter == address(0)) revert ZeroAddress();
-            if (_adapters[remoteChainId][adapter].slot != 0) revert DuplicateAdapter(adapter);
-            _adapters[remoteChainId][adapter] = AdapterEntry(uint8(i + 1), remoteMessenger_);
+            if (_adapters[remoteChainId][adapter].bit != 0) revert DuplicateAdapter(adapter);
+            uint8 bit = _bitOf(adapter);
+            mask |= 1 << (bit - 1);
+            _adapters[remoteChainId][adapter] = AdapterEntry(bit, remoteMessenger_);
             if (i != 0) _routeAdapter[remoteChainId][i] = adapter;
         }
         RouteState storage r = _routes[remoteChainId];
         r.firstAdapter = adapters[0];
         r.requiredConfirmations = requiredConfirmations;
         r.adapterCount = uint8(adapters.length);
+        _routeMask[remoteChainId] = mask;
         remoteMessenger[remoteChainId] = remoteMessenger_;
-        uint32 epoch = ++routeEpoch[remoteChainId];
-        emit RouteConfigured(remoteChainId, remoteMessenger_, adapters, requiredConfirmations, epoch);
+        emit RouteConfigured(remoteChainId, remoteMessenger_, adapters, requiredConfirmations);
+    }
+
+    /// @dev The adapter's confirmation bit, assigned on first use and never reused.
+    function _bitOf(address adapter) internal returns (uint8 bit) {
+        bit = adapterBit[adapter];
+        if (bit != 0) return bit;
+        if (adapterBits == MAX_ADAPTER_BITS) revert TooManyAdapters(MAX_ADAPTER_BITS);
+        bit = ++adapterBits;
+        adapterBit[adapter] = bit;
     }
 
     /// @notice Pairs local `app` with `remoteApp` on `remoteChainId`; zero removes the pairing.

@@ -52,6 +52,7 @@ contract CollateralVault is ICollateralVault, Guarded, ReentrancyGuardTransient 
         uint256 received = IERC20(asset).balanceOf(address(this)) - balanceBefore;
         if (received == 0) revert NothingReceived(asset);
 
+        // `state` is still exact: a RELEASE cannot run inside the token call, since {onMessage} is non-reentrant.
         uint256 locked = state.locked + received;
         if (locked > type(uint128).max) revert LockedOverflow(asset, locked);
         _assets[asset].locked = uint128(locked);
@@ -74,7 +75,13 @@ contract CollateralVault is ICollateralVault, Guarded, ReentrancyGuardTransient 
     /// @notice Executes a RELEASE from the hub: pays the recipient, or records a claim if the token refuses.
     /// @dev Only the messenger, only from the hub's engine (the messenger checked the app pairing). Reverting
     ///      here (unknown kind, more than locked) leaves the envelope retryable in the messenger, never lost.
-    function onMessage(uint64 srcChainId, address srcApp, bytes32 messageId, bytes calldata payload) external {
+    ///      Non-reentrant: a release delivered from inside a deposit's token call fails and is retried later.
+    function onMessage(
+        uint64 srcChainId,
+        address srcApp,
+        bytes32 messageId,
+        bytes calldata payload
+    ) external nonReentrant {
         if (msg.sender != address(messenger)) revert OnlyMessenger(msg.sender);
         if (srcChainId != hubChainId) revert UnexpectedOrigin(srcChainId, srcApp);
         (address recipient, address asset, uint256 amount) = MessageCodec.decode(payload, MessageCodec.RELEASE);

@@ -22,6 +22,7 @@ export const HUB = 31337n;
 export const ALPHA = 31338n;
 export const BETA = 31339n;
 
+/** A simulated source chain. `nonce` only grows, across fixture reverts too: every envelope gets a fresh one. */
 export interface FakeSpoke {
   chainId: bigint;
   messenger: string;
@@ -149,9 +150,10 @@ export async function credit(f: HubFixture, account: string, symbol: string, amo
 }
 
 export async function creditRaw(f: HubFixture, spoke: FakeSpoke, account: string, asset: string, amount: bigint) {
+  const nonce = spoke.nonce;
   const { envelope, id } = depositEnvelope(f, spoke, account, asset, amount, await f.hub.engine.getAddress());
   const tx = await f.hub.adapter.connect(f.relayer).deliver(spoke.chainId, spoke.adapter, spoke.messenger, envelope);
-  return { tx, id, envelope };
+  return { tx, id, envelope, nonce };
 }
 
 /** RELEASE messages the hub has sent (from its LocalAdapter's events), decoded. */

@@ -3,6 +3,7 @@ import hre from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { MaxUint256, Wallet, ZeroAddress, ZeroHash, keccak256, parseUnits } from "ethers";
 import {
+  CallbackERC20__factory,
   CollateralVault__factory,
   FeeOnTransferERC20__factory,
   LocalAdapter__factory,
@@ -304,6 +305,37 @@ describe("CollateralVault", () => {
         .withArgs(weth, 2n ** 128n);
       await expect(f.vault.setAssetAllowed(ZeroAddress, true)).to.be.revertedWithCustomError(f.vault, "ZeroAddress");
       expect((await f.vault.assetState(weth)).allowed).to.equal(true);
+    });
+
+    it("a release delivered from inside a deposit's token hook is stored for retry; locked stays exact", async () => {
+      const f = await loadFixture(vaultFixture);
+      const hooked = await new CallbackERC20__factory(f.owner).deploy("Hooked", "HOOK", 18);
+      const asset = await hooked.getAddress();
+      await f.vault.setAssetAllowed(asset, true);
+      await hooked.mint(f.alice.address, 1000n);
+      await hooked.connect(f.alice).approve(await f.vault.getAddress(), MaxUint256);
+      await f.vault.connect(f.alice).deposit(asset, 100n, f.alice.address);
+      // Permissionless delivery modelled by a relayer seat for the token itself.
+      await f.adapter.setRelayer(asset, true);
+      const encoded = encodeEnvelope({
+        nonce: 10_000n,
+        srcChainId: HUB,
+        dstChainId: LOCAL,
+        sender: f.hub.engine,
+        receiver: await f.vault.getAddress(),
+        payload: encodeMessage({ kind: RELEASE, who: f.bob.address, asset, amount: 60n }),
+      });
+      await hooked.arm(
+        await f.adapter.getAddress(),
+        f.adapter.interface.encodeFunctionData("deliver", [HUB, f.hub.adapter, f.hub.messenger, encoded]),
+      );
+      await f.vault.connect(f.alice).deposit(asset, 50n, f.alice.address);
+      expect(await hooked.lastOk()).to.equal(true);
+      expect(await f.messenger.isRetryable(envelopeId(encoded))).to.equal(true);
+      expect(await f.vault.totalLocked(asset)).to.equal(150n);
+      await f.messenger.retry(encoded);
+      expect(await f.vault.totalLocked(asset)).to.equal(90n);
+      expect(await hooked.balanceOf(await f.vault.getAddress())).to.equal(90n);
     });
 
     it("keeps paying releases of an asset whose deposits were disallowed", async () => {

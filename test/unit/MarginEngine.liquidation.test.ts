@@ -1,7 +1,18 @@
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { MaxUint256, ZeroAddress, parseUnits } from "ethers";
-import { ALPHA, BETA, hubFixture, credit, sentReleases, usdc } from "../helpers/hub";
+import { MaxUint256, Wallet, ZeroAddress, parseUnits } from "ethers";
+import {
+  ALPHA,
+  BETA,
+  hubFixture,
+  credit,
+  creditRaw,
+  deployFeed,
+  depositEnvelope,
+  sentReleases,
+  usdc,
+} from "../helpers/hub";
+import { ReentrantCaller__factory } from "../../typechain-types";
 import { RELEASE } from "../../scripts/lib/codec";
 
 const weth = (x: string) => parseUnits(x, 18);
@@ -209,5 +220,96 @@ describe("MarginEngine: liquidation", () => {
     await engine
       .connect(f.liquidator)
       .liquidate(f.alice.address, ALPHA, f.assets.WETH.address, usdc("100"), 1, f.liquidator.address);
+  });
+});
+
+describe("MarginEngine: bad debt and re-entrancy around liquidation", () => {
+  it("never writes debt off while the account still holds a credit, even one outside its market bitmap", async () => {
+    const f = await loadFixture(hubFixture);
+    const { engine, oracle } = f.hub;
+    await engine.connect(f.lender).supplyBase(usdc("100000"), f.lender.address);
+    // 10 X credited before X was listed, never entered: not in the bitmap, but seizable once listed.
+    const x = Wallet.createRandom().address;
+    await creditRaw(f, f.spokes.alpha, f.alice.address, x, weth("10"));
+    await credit(f, f.alice.address, "WETH", weth("1"));
+    await engine.connect(f.alice).borrow(usdc("2400"), f.alice.address);
+    const feed = await deployFeed(f.owner, 100n * 10n ** 8n);
+    await oracle.setFeed(ALPHA, x, await feed.getAddress(), 3600, 18);
+    await engine.listMarket(ALPHA, x, 5000, 6000, 500);
+    expect((await engine.accountState(f.alice.address)).credits).to.equal(2n);
+
+    await f.assets.WETH.feed.updateAnswer(price(2500n));
+    const tx = engine
+      .connect(f.liquidator)
+      .liquidate(f.alice.address, ALPHA, f.assets.WETH.address, MaxUint256, 0, f.liquidator.address);
+    await expect(tx).to.not.emit(engine, "BadDebtAbsorbed");
+    expect((await engine.accountState(f.alice.address)).positions).to.equal(0n);
+    const debt = await engine.debtOf(f.alice.address);
+    expect(debt).to.be.gt(0n);
+    // Alice cannot take X away while she owes: her health is zero.
+    await expect(
+      engine.connect(f.alice).withdrawCollateral(ALPHA, x, 1n, f.alice.address),
+    ).to.be.revertedWithCustomError(engine, "NotHealthy");
+    // A liquidator seizes X to cover what is left; no bad debt at all.
+    await engine.connect(f.liquidator).liquidate(f.alice.address, ALPHA, x, MaxUint256, 0, f.liquidator.address);
+    expect(await engine.totalBadDebt()).to.equal(0n);
+  });
+
+  it("a delivery re-entering during a liquidation's refund is stored for retry, then credited once", async () => {
+    const f = await loadFixture(leveraged);
+    const { engine, adapter } = f.hub;
+    const attacker = await new ReentrantCaller__factory(f.other).deploy();
+    const attackerAddress = await attacker.getAddress();
+    await f.base.mint(attackerAddress, usdc("100000"));
+    await attacker.execute(
+      await f.base.getAddress(),
+      0,
+      f.base.interface.encodeFunctionData("approve", [await engine.getAddress(), MaxUint256]),
+    );
+    // Bridges such as LayerZero or Hyperlane let anyone execute a delivery: model that with a relayer seat.
+    await adapter.setRelayer(attackerAddress, true);
+    const spoke = f.spokes.alpha;
+    const { envelope, id } = depositEnvelope(
+      f,
+      spoke,
+      f.alice.address,
+      f.assets.WETH.address,
+      weth("2"),
+      await engine.getAddress(),
+    );
+    await attacker.arm(
+      await adapter.getAddress(),
+      adapter.interface.encodeFunctionData("deliver", [ALPHA, spoke.adapter, spoke.messenger, envelope]),
+    );
+
+    await f.assets.WETH.feed.updateAnswer(price(2500n)); // full close: the liquidation seizes all of alice's WETH
+    const call = engine.interface.encodeFunctionData("liquidate", [
+      f.alice.address,
+      ALPHA,
+      f.assets.WETH.address,
+      MaxUint256,
+      0,
+      attackerAddress,
+    ]);
+    await attacker.execute(await engine.getAddress(), 1n, call, { value: 1n }); // 1 wei of fee comes back as a refund
+    expect(await attacker.lastOk()).to.equal(true); // the delivery transaction itself went through...
+    expect(await f.hub.messenger.isRetryable(id)).to.equal(true); // ...but the engine refused to run inside liquidate
+    expect(await engine.collateralOf(f.alice.address, ALPHA, f.assets.WETH.address)).to.equal(0n);
+    // The debt left after seizing everything was absorbed, with the state the liquidation saw.
+    expect(await engine.totalBadDebt()).to.be.gt(0n);
+    expect(await engine.debtOf(f.alice.address)).to.equal(0n);
+    await f.hub.messenger.retry(envelope);
+    expect(await engine.collateralOf(f.alice.address, ALPHA, f.assets.WETH.address)).to.equal(weth("2"));
+  });
+
+  it("a partial repayment may not leave dust debt", async () => {
+    const f = await loadFixture(leveraged);
+    const { engine } = f.hub;
+    const debt = await engine.debtOf(f.alice.address);
+    await expect(engine.connect(f.bob).repay(debt - usdc("5"), f.alice.address)).to.be.revertedWithCustomError(
+      engine,
+      "DebtBelowMinimum",
+    );
+    await engine.connect(f.bob).repay(usdc("1000"), f.alice.address);
   });
 });

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { Wallet, ZeroAddress, keccak256, toUtf8Bytes } from "ethers";
 import { LocalAdapter__factory } from "../../typechain-types";
@@ -256,25 +257,61 @@ describe("Messenger", () => {
       expect(await f.app.received()).to.equal(1n);
     });
 
-    it("one adapter alone cannot deliver a forged envelope, and a reconfiguration voids its confirmations", async () => {
+    it("one adapter alone cannot deliver a forged envelope; a removed adapter's confirmations stop counting", async () => {
       const f = await loadFixture(twoOfThree);
+      const [a0, a1, a2] = await Promise.all(f.adapters.map((a) => a.getAddress()));
       const forged = await f.envelope({ payload: keccak256(toUtf8Bytes("forged")) });
       await f.deliver(forged.encoded, 0);
       expect(await f.app.received()).to.equal(0n);
-      const adapters = await Promise.all(f.adapters.map((a) => a.getAddress()));
-      await expect(f.messenger.setRoute(REMOTE, f.remote.messenger, adapters, 2)).to.emit(
+      // Adapter 0 is found compromised and removed: its confirmation no longer counts.
+      await expect(f.messenger.setRoute(REMOTE, f.remote.messenger, [a1, a2], 2)).to.emit(
         f.messenger,
         "RouteConfigured",
       );
-      await expect(f.deliver(forged.encoded, 1))
-        .to.emit(f.messenger, "MessageConfirmed")
-        .withArgs(forged.id, adapters[1], 1);
+      await expect(f.deliver(forged.encoded, 1)).to.emit(f.messenger, "MessageConfirmed").withArgs(forged.id, a1, 1);
       expect(await f.app.received()).to.equal(0n);
       // The genuine envelope with that nonce still gets through with two confirmations.
       const genuine = await f.envelope({ nonce: forged.envelope.nonce });
       await f.deliver(genuine.encoded, 1);
       await f.deliver(genuine.encoded, 2);
       expect(await f.app.lastId()).to.equal(genuine.id);
+      void a0;
+    });
+
+    it("changing a route keeps the confirmations of adapters that stay: nothing in flight is stranded", async () => {
+      const f = await loadFixture(twoOfThree);
+      const [a0, a1, a2] = await Promise.all(f.adapters.map((a) => a.getAddress()));
+      await f.messenger.setRoute(REMOTE, f.remote.messenger, [a0, a1], 2);
+      const { encoded, id } = await f.envelope();
+      await f.deliver(encoded, 0); // confirmed by adapter 0 under the old set
+      await f.messenger.setRoute(REMOTE, f.remote.messenger, [a0, a1, a2], 2); // adapter 2 joins
+      await expect(f.deliver(encoded, 1)).to.emit(f.messenger, "MessageDelivered").withArgs(id, REMOTE, anyValue);
+      expect(await f.app.received()).to.equal(1n);
+      // Bits are per adapter for the messenger's lifetime.
+      expect([
+        await f.messenger.adapterBit(a0),
+        await f.messenger.adapterBit(a1),
+        await f.messenger.adapterBit(a2),
+      ]).to.deep.equal([1n, 2n, 3n]);
+    });
+
+    it("skips an adapter that fails to send, refunds its fee, and fails only below the required count", async () => {
+      const f = await loadFixture(twoOfThree);
+      const [a0, a1] = await Promise.all([f.adapters[0].getAddress(), f.adapters[1].getAddress()]);
+      // An adapter that belongs to another messenger: its send reverts with OnlyMessenger.
+      const broken = await new LocalAdapter__factory(f.owner).deploy(f.other.address, f.owner.address, 5n);
+      const b = await broken.getAddress();
+      await f.messenger.setRoute(REMOTE, f.remote.messenger, [a0, b, a1], 2);
+      await f.messenger.setPeerApp(f.user.address, REMOTE, f.remote.app); // an EOA acting as app, to see the refund
+      const tx = f.messenger.connect(f.user).send(REMOTE, "0x01", { value: 5n });
+      await expect(tx).to.emit(f.messenger, "AdapterFailed").withArgs(anyValue, REMOTE, b, anyValue);
+      await expect(tx).to.emit(f.adapters[0], "RelayRequested");
+      await expect(tx).to.emit(f.adapters[1], "RelayRequested");
+      await expect(tx).to.changeEtherBalances([f.user, broken], [0n, 0n]); // the broken adapter's fee came back
+      await f.messenger.setRoute(REMOTE, f.remote.messenger, [a0, b], 2);
+      await expect(f.messenger.connect(f.user).send(REMOTE, "0x01", { value: 5n }))
+        .to.be.revertedWithCustomError(f.messenger, "NotEnoughAdapters")
+        .withArgs(REMOTE, 1, 2);
     });
 
     it("fans out to every adapter of the route", async () => {
@@ -338,7 +375,7 @@ describe("Messenger", () => {
       const route = await f.messenger.route(REMOTE);
       expect(route.remoteMessenger).to.equal(f.remote.messenger);
       expect(route.adapterCount).to.equal(1n);
-      expect(await f.messenger.routeEpoch(REMOTE)).to.equal(2n);
+      expect(await f.messenger.adapterBit(a1)).to.equal(2n);
     });
   });
 });

@@ -24,7 +24,7 @@ contract LocalAdapter is IAdapter, Ownable2Step {
 
     /// @notice An envelope to carry to `dstChainId`: deliver it to `remoteAdapter(dstChainId)` there, naming
     ///         this adapter and `messenger()` as its source. Its id is keccak256(envelope).
-    event RelayRequested(uint64 indexed dstChainId, bytes envelope);
+    event RelayRequested(uint64 dstChainId, bytes envelope);
     event RelayerSet(address indexed relayer, bool allowed);
     event RemoteAdapterSet(uint64 indexed chainId, address adapter);
     event FeesWithdrawn(address indexed to, uint256 amount);
