@@ -137,14 +137,15 @@ async function measure(): Promise<Record<string, number>> {
   await relay(world);
   const alpha = spoke(world, "alpha");
   const alice = signer(alpha.chain, "alice");
-  const weth = alpha.tokens.WETH;
-  await send(weth.connect(alice).approve(await alpha.deployment.vault.getAddress(), MaxUint256));
+  const wethToken = alpha.tokens.WETH;
+  const weth = await wethToken.getAddress();
+  await send(wethToken.connect(alice).approve(await alpha.deployment.vault.getAddress(), MaxUint256));
   out["vault.deposit.first"] = await gas(
-    alpha.deployment.vault.connect(alice).deposit(await weth.getAddress(), parseUnits("10", 18), alice.address),
+    alpha.deployment.vault.connect(alice).deposit(weth, parseUnits("10", 18), alice.address),
   );
   [out["hub.deliverDeposit.first"]] = await relay(world);
   out["vault.deposit.repeat"] = await gas(
-    alpha.deployment.vault.connect(alice).deposit(await weth.getAddress(), parseUnits("10", 18), alice.address),
+    alpha.deployment.vault.connect(alice).deposit(weth, parseUnits("10", 18), alice.address),
   );
   [out["hub.deliverDeposit.repeat"]] = await relay(world);
   await deposit(world, "alpha", "alice", "WBTC", parseUnits("1", 8));
@@ -184,19 +185,15 @@ async function measure(): Promise<Record<string, number>> {
   const fee = await hub.engine.quoteRelease(alpha.chain.chainId);
   const aliceHub = signer(hubChain, "alice");
   out["hub.withdrawCollateral.noDebt"] = await gas(
-    hub.engine
-      .connect(aliceHub)
-      .withdrawCollateral(alpha.chain.chainId, await weth.getAddress(), parseUnits("1", 18), alice.address, {
-        value: fee,
-      }),
+    hub.engine.connect(aliceHub).withdrawCollateral(alpha.chain.chainId, weth, parseUnits("1", 18), alice.address, {
+      value: fee,
+    }),
   );
   await relay(world);
   out["hub.withdrawCollateral.1pos"] = await gas(
-    hub.engine
-      .connect(bob)
-      .withdrawCollateral(alpha.chain.chainId, await weth.getAddress(), parseUnits("1", 18), bob.address, {
-        value: fee,
-      }),
+    hub.engine.connect(bob).withdrawCollateral(alpha.chain.chainId, weth, parseUnits("1", 18), bob.address, {
+      value: fee,
+    }),
   );
   [out["vault.deliverRelease"]] = await relay(world);
 
@@ -206,36 +203,10 @@ async function measure(): Promise<Record<string, number>> {
   await send(world.feeds.WETH.updateAnswer(2_800n * 10n ** 8n));
   const liquidator = signer(hubChain, "liquidator");
   await send(world.hub.base.connect(liquidator).approve(engineAddress, MaxUint256));
-  // A first liquidation in this market opens the treasury's credit; measure the second, typical one.
-  await send(
-    hub.engine
-      .connect(liquidator)
-      .liquidate(
-        bob.address,
-        alpha.chain.chainId,
-        await weth.getAddress(),
-        parseUnits("1000", 6),
-        0,
-        liquidator.address,
-        {
-          value: fee,
-        },
-      ),
-  );
   out["hub.liquidate.1pos"] = await gas(
     hub.engine
       .connect(liquidator)
-      .liquidate(
-        bob.address,
-        alpha.chain.chainId,
-        await weth.getAddress(),
-        parseUnits("1000", 6),
-        0,
-        liquidator.address,
-        {
-          value: fee,
-        },
-      ),
+      .liquidate(bob.address, alpha.chain.chainId, weth, parseUnits("1000", 6), 0, liquidator.address, { value: fee }),
   );
   await relay(world);
 

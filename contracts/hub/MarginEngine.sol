@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
 import {IMessenger} from "../interfaces/IMessenger.sol";
 import {IPriceOracle} from "../interfaces/IPriceOracle.sol";
@@ -500,8 +501,12 @@ contract MarginEngine is IMarginEngine, Guarded, ReentrancyGuardTransient {
         if (utilization > WAD) utilization = WAD;
         uint256 borrowRate = _rateModel.borrowRate(utilization);
         uint256 supplyRate = InterestRateLib.supplyRate(borrowRate, utilization, pool.reserveFactorBps);
-        pool.borrowIndex += uint96(uint256(pool.borrowIndex).wMulUp(borrowRate * elapsed));
-        pool.supplyIndex += uint96(uint256(pool.supplyIndex).wMulDown(supplyRate * elapsed));
+        // Indices are 1e18-scaled in 96 bits: at the default model's top rate (79% a year) they last ~30 years.
+        // Past that, accrual reverts instead of wrapping.
+        pool.borrowIndex = SafeCast.toUint96(pool.borrowIndex + uint256(pool.borrowIndex).wMulUp(borrowRate * elapsed));
+        pool.supplyIndex = SafeCast.toUint96(
+            pool.supplyIndex + uint256(pool.supplyIndex).wMulDown(supplyRate * elapsed)
+        );
         pool.lastAccrual = uint40(block.timestamp);
     }
 
