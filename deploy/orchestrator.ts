@@ -41,8 +41,6 @@ export interface RateModelYearly {
 export interface HubConfig {
   baseToken: string;
   guardian: string;
-  /** Defaults to the deployer; meant to be a timelock. */
-  owner?: string;
   rateModel: RateModelYearly;
   reserveFactorBps: number;
   liquidation: { closeFactorBps: number; protocolShareBps: number; fullCloseHealth: bigint };

@@ -6,6 +6,7 @@
  *   npm run bench:gas -- --check    measure, print, fail if a figure grew > 2% against the committed snapshot
  */
 import fs from "fs";
+import { parseArgs } from "util";
 import path from "path";
 import hre from "hardhat";
 import { MaxUint256, parseUnits, type ContractTransactionResponse } from "ethers";
@@ -255,23 +256,43 @@ function table(current: Record<string, number>, previous: Record<string, number>
   return lines.join("\n");
 }
 
+const HELP = `usage: npm run bench:gas [-- --check | --markdown]
+
+Measures gasUsed of every user-facing xmargin transaction on in-process chains, prints it against the targets
+of the core issue and writes gas-snapshot.json.
+  --check      write nothing; fail if a figure grew more than 2% against the committed snapshot
+  --markdown   also print the table as Markdown (for the README)
+  -h, --help   this help`;
+
+function markdown(current: Record<string, number>): string {
+  const rows = Object.keys(current)
+    .sort()
+    .map((k) => `| \`${k}\` | ${current[k].toLocaleString("en-US")} | ${TARGETS[k]?.toLocaleString("en-US") ?? "–"} |`);
+  return ["| operation | gasUsed | target |", "| --- | ---: | ---: |", ...rows].join("\n");
+}
+
 async function main() {
-  const args = process.argv.slice(2);
-  if (args.includes("--help")) {
-    console.log(
-      "usage: npm run bench:gas [-- --check]\n\n" +
-        "Measures gasUsed of every user-facing xmargin transaction on in-process chains and writes\n" +
-        "gas-snapshot.json. With --check, writes nothing and fails if a figure grew more than 2%.",
-    );
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      help: { type: "boolean", short: "h", default: false },
+      check: { type: "boolean", default: false },
+      markdown: { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(HELP);
     return;
   }
-  const check = args.includes("--check");
+  const check = values.check;
   const previous = fs.existsSync(SNAPSHOT)
     ? (JSON.parse(fs.readFileSync(SNAPSHOT, "utf8")) as Record<string, number>)
     : undefined;
   console.log("measuring gas on in-process chains (hub 31337, alpha 31338, beta 31339)...");
   const current = await measure();
   console.log(table(current, previous));
+  if (values.markdown) console.log("\n" + markdown(current));
 
   if (check) {
     if (!previous) throw new Error("no gas-snapshot.json to check against: run npm run bench:gas first");
@@ -296,6 +317,7 @@ async function main() {
 }
 
 main().catch((e) => {
-  console.error(e);
+  const argError = e instanceof Error && "code" in e && String(e.code).startsWith("ERR_PARSE_ARGS");
+  console.error(argError ? `${e.message}\n\n${HELP}` : e);
   process.exitCode = 1;
 });

@@ -769,7 +769,7 @@ contract MarginEngine is IMarginEngine, Guarded, ReentrancyGuardTransient {
             params.closeFactorBps > BPS ||
             params.protocolShareBps > BPS ||
             params.fullCloseHealth > WAD
-        ) revert InvalidLiquidationParams();
+        ) revert InvalidLiquidationParams(params.closeFactorBps, params.protocolShareBps, params.fullCloseHealth);
         _liquidation = params;
         emit LiquidationParamsSet(params.closeFactorBps, params.protocolShareBps, params.fullCloseHealth);
     }

@@ -119,7 +119,7 @@ interface IMarginEngine is IMessageReceiver {
     error MarketAlreadyListed(uint64 chainId, address asset);
     error TooManyMarkets(uint256 max);
     error InvalidRiskParams(uint16 borrowFactorBps, uint16 liquidationThresholdBps, uint16 liquidationBonusBps);
-    error InvalidLiquidationParams();
+    error InvalidLiquidationParams(uint16 closeFactorBps, uint16 protocolShareBps, uint64 fullCloseHealth);
     error InvalidReserveFactor(uint16 reserveFactorBps);
     error InvalidHaircut(uint16 haircutBps);
     error SeizeBelowMinimum(uint256 seized, uint256 minSeized);

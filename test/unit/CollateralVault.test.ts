@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import hre from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { MaxUint256, Wallet, ZeroAddress, ZeroHash, keccak256, parseUnits } from "ethers";
@@ -99,9 +100,14 @@ describe("CollateralVault", () => {
     it("credits what actually arrived from a fee-on-transfer token", async () => {
       const f = await loadFixture(vaultFixture);
       const fot = await f.tokens.fot.getAddress();
-      await expect(f.vault.connect(f.alice).deposit(fot, parseUnits("100", 18), f.alice.address))
+      const tx = await f.vault.connect(f.alice).deposit(fot, parseUnits("100", 18), f.alice.address);
+      await expect(tx)
         .to.emit(f.vault, "Deposited")
         .withArgs(f.alice.address, fot, parseUnits("99", 18), (id: string) => id !== ZeroHash);
+      // The hub is told what arrived, not what was asked.
+      const receipt = (await tx.wait())!;
+      const relay = receipt.logs.map((l) => f.adapter.interface.parseLog(l)).find((e) => e?.name === "RelayRequested")!;
+      expect(decodeMessage(decodeEnvelope(relay.args.envelope).payload).amount).to.equal(parseUnits("99", 18));
       expect(await f.vault.totalLocked(fot)).to.equal(parseUnits("99", 18));
       expect(await f.tokens.fot.balanceOf(await f.vault.getAddress())).to.equal(parseUnits("99", 18));
     });
@@ -155,6 +161,20 @@ describe("CollateralVault", () => {
         f.vault,
         "NothingReceived",
       );
+    });
+
+    it("is non-reentrant: a token hook cannot deposit again inside a deposit", async () => {
+      const f = await loadFixture(vaultFixture);
+      const hooked = await new CallbackERC20__factory(f.owner).deploy("Hooked", "HOOK", 18);
+      const asset = await hooked.getAddress();
+      await f.vault.setAssetAllowed(asset, true);
+      await hooked.mint(f.alice.address, 1000n);
+      await hooked.connect(f.alice).approve(await f.vault.getAddress(), MaxUint256);
+      const inner = f.vault.interface.encodeFunctionData("deposit", [asset, 10n, f.alice.address]);
+      await hooked.arm(await f.vault.getAddress(), inner);
+      await f.vault.connect(f.alice).deposit(asset, 100n, f.alice.address);
+      expect(await hooked.lastOk()).to.equal(false); // the inner deposit hit the guard
+      expect(await f.vault.totalLocked(asset)).to.equal(100n);
     });
 
     it("quotes the messaging fee and refunds excess to the depositor", async () => {
@@ -240,7 +260,8 @@ describe("CollateralVault", () => {
       const weth = await f.tokens.weth.getAddress();
       await f.vault.connect(f.alice).deposit(weth, 100n, f.alice.address);
       const { tx, id, encoded } = await f.release(f.bob.address, weth, 101n);
-      await expect(tx).to.emit(f.messenger, "MessageFailed");
+      const reason = f.vault.interface.encodeErrorResult("ReleaseExceedsLocked", [weth, 101n, 100n]);
+      await expect(tx).to.emit(f.messenger, "MessageFailed").withArgs(id, HUB, anyValue, reason);
       expect(await f.messenger.isRetryable(id)).to.equal(true);
       expect(await f.vault.totalLocked(weth)).to.equal(100n);
       await f.vault.connect(f.alice).deposit(weth, 1n, f.alice.address);

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { Wallet, ZeroAddress, parseUnits } from "ethers";
 import { ALPHA, BETA, HUB, hubFixture, deployFeed, credit, creditRaw, DEFAULT_LIQUIDATION } from "../helpers/hub";
@@ -98,13 +99,25 @@ describe("MarginEngine: configuration and roles", () => {
     await expect(engine.setReserveFactor(5001))
       .to.be.revertedWithCustomError(engine, "InvalidReserveFactor")
       .withArgs(5001);
-    await expect(engine.setRateModel({ baseRate: 0, slope1: 0, slope2: 0, kink: 0 })).to.be.reverted;
-    await expect(
-      engine.setLiquidationParams({ ...DEFAULT_LIQUIDATION, closeFactorBps: 0 }),
-    ).to.be.revertedWithCustomError(engine, "InvalidLiquidationParams");
-    await expect(
-      engine.setLiquidationParams({ ...DEFAULT_LIQUIDATION, fullCloseHealth: parseUnits("1.01", 18) }),
-    ).to.be.revertedWithCustomError(engine, "InvalidLiquidationParams");
+    for (const kink of [0n, parseUnits("1", 18) + 1n]) {
+      await expect(engine.setRateModel({ baseRate: 0, slope1: 0, slope2: 0, kink }))
+        .to.be.revertedWithCustomError(engine, "InvalidRateModel")
+        .withArgs(kink);
+    }
+    const L = DEFAULT_LIQUIDATION;
+    for (const bad of [
+      { ...L, closeFactorBps: 0 },
+      { ...L, closeFactorBps: 10001 },
+      { ...L, protocolShareBps: 10001 },
+      { ...L, fullCloseHealth: parseUnits("1.01", 18) },
+    ]) {
+      await expect(engine.setLiquidationParams(bad))
+        .to.be.revertedWithCustomError(engine, "InvalidLiquidationParams")
+        .withArgs(bad.closeFactorBps, bad.protocolShareBps, bad.fullCloseHealth);
+    }
+    await expect(engine.setLiquidationParams({ ...L, closeFactorBps: 10000, protocolShareBps: 10000 }))
+      .to.emit(engine, "LiquidationParamsSet")
+      .withArgs(10000, 10000, L.fullCloseHealth);
     await expect(engine.setOracle(ZeroAddress)).to.be.revertedWithCustomError(engine, "ZeroAddress");
     await expect(engine.setMinDebt(5)).to.emit(engine, "MinDebtSet").withArgs(5);
     expect(await engine.minDebt()).to.equal(5n);
@@ -139,7 +152,8 @@ describe("MarginEngine: edge cases of input", () => {
     const f = await loadFixture(hubFixture);
     const { engine, messenger } = f.hub;
     const { tx, id } = await credit(f, f.alice.address, "WETH", 2n ** 128n);
-    await expect(tx).to.emit(messenger, "MessageFailed");
+    const tooLarge = engine.interface.encodeErrorResult("AmountTooLarge", [2n ** 128n]);
+    await expect(tx).to.emit(messenger, "MessageFailed").withArgs(id, ALPHA, anyValue, tooLarge);
     expect(await messenger.isRetryable(id)).to.equal(true);
     expect(await engine.collateralOf(f.alice.address, ALPHA, f.assets.WETH.address)).to.equal(0n);
     // A payload of the wrong length (e.g. an app built against another codec) is refused the same way.
@@ -176,6 +190,19 @@ describe("MarginEngine: edge cases of input", () => {
       .to.be.revertedWithCustomError(engine, "MarketNotListed")
       .withArgs(ALPHA, unknown);
     expect(await engine.accountValues(f.alice.address)).to.deep.equal([0n, 0n, 0n]);
+  });
+
+  it("refuses amounts beyond the 104-bit principal range before moving tokens", async () => {
+    const f = await loadFixture(hubFixture);
+    const { engine } = f.hub;
+    const huge = 2n ** 104n;
+    await expect(engine.connect(f.lender).supplyBase(huge, f.lender.address))
+      .to.be.revertedWithCustomError(engine, "AmountTooLarge")
+      .withArgs(huge);
+    await credit(f, f.alice.address, "WETH", parseUnits("1", 18));
+    await expect(engine.connect(f.alice).borrow(huge, f.alice.address))
+      .to.be.revertedWithCustomError(engine, "AmountTooLarge")
+      .withArgs(huge);
   });
 
   it("a repayment too small to seize a unit of collateral is refused", async () => {

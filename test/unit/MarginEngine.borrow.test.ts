@@ -127,17 +127,36 @@ describe("MarginEngine: borrow and repay", () => {
     expect(await engine.debtOf(f.alice.address)).to.equal(0n);
   });
 
-  it("rounds in the protocol's favour: debt rounds up, a partial repay clears no more than it pays", async () => {
+  it("rounds in the protocol's favour: borrowed principal rounds up, repaid principal rounds down", async () => {
     const f = await loadFixture(funded);
     const { engine } = f.hub;
+    const principalOf = async () => (await engine.accountState(f.alice.address)).debtPrincipal;
     await engine.connect(f.alice).borrow(usdc("1000"), f.alice.address);
-    await time.increase(12345);
-    const [totalSupplyBefore, totalBorrowBefore] = await engine.poolTotals();
-    for (let i = 0; i < 5; i++) await engine.connect(f.bob).repay(1n, f.alice.address);
-    const [totalSupplyAfter, totalBorrowAfter] = await engine.poolTotals();
-    // 5 micro-repays of 1 unit each clear at most 5 units of debt.
-    expect(totalBorrowBefore - totalBorrowAfter).to.be.lte(5n + 1n);
-    expect(totalSupplyAfter).to.be.gte(totalSupplyBefore);
+    await time.increase(3000); // the borrow index is no longer a round number (feeds stay fresh)
+
+    // The principal a borrow adds is the smallest p with p * index >= amount * 1e18.
+    const borrowed = 1_234_567n;
+    let before = await principalOf();
+    await engine.connect(f.alice).borrow(borrowed, f.alice.address);
+    let index = (await engine.poolState()).borrowIndex;
+    expect(index).to.be.gt(WAD);
+    const added = (await principalOf()) - before;
+    expect(added * index).to.be.gte(borrowed * WAD);
+    expect((added - 1n) * index).to.be.lt(borrowed * WAD);
+
+    // A repayment burns the largest p with p * index <= repaid * 1e18: never more debt than it paid for.
+    const repaid = 7_654_321n;
+    before = await principalOf();
+    await engine.connect(f.bob).repay(repaid, f.alice.address);
+    index = (await engine.poolState()).borrowIndex;
+    const burned = before - (await principalOf());
+    expect(burned * index).to.be.lte(repaid * WAD);
+    expect((burned + 1n) * index).to.be.gt(repaid * WAD);
+
+    // A one-unit repayment at this index burns nothing at all.
+    before = await principalOf();
+    await engine.connect(f.bob).repay(1n, f.alice.address);
+    expect(await principalOf()).to.equal(before);
     expect(await engine.reserves()).to.be.gte(0n);
   });
 });

@@ -24,6 +24,17 @@ describe("MarginEngine: collateral credits and withdrawals", () => {
     expect((await engine.accountState(f.alice.address)).positions).to.equal(0b101n); // markets 0 and 2
   });
 
+  it("credits a deposit without reading any price: stale and broken feeds do not matter", async () => {
+    const f = await loadFixture(hubFixture);
+    const { engine } = f.hub;
+    await time.increase(30 * 24 * 3600); // every feed is stale
+    await f.assets.WETH.feed.updateAnswer(-1); // and this one is broken
+    await f.baseFeed.updateAnswer(0);
+    await credit(f, f.alice.address, "WETH", weth("3"));
+    await credit(f, f.alice.address, "WETH", weth("1"));
+    expect(await engine.collateralOf(f.alice.address, ALPHA, f.assets.WETH.address)).to.equal(weth("4"));
+  });
+
   it("accepts DEPOSIT only from its messenger", async () => {
     const f = await loadFixture(hubFixture);
     const { engine } = f.hub;

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { MaxUint256, Wallet, ZeroAddress, parseUnits } from "ethers";
 import {
@@ -217,9 +218,25 @@ describe("MarginEngine: liquidation", () => {
     const { engine } = f.hub;
     await engine.configureMarket(ALPHA, f.assets.WETH.address, 8000, 8500, 500, true);
     await f.assets.WETH.feed.updateAnswer(price(2800n));
-    await engine
-      .connect(f.liquidator)
-      .liquidate(f.alice.address, ALPHA, f.assets.WETH.address, usdc("100"), 1, f.liquidator.address);
+    const seized = (usdc("100") * 10n ** 12n * 10500n) / (2800n * 10000n);
+    await expect(
+      engine
+        .connect(f.liquidator)
+        .liquidate(f.alice.address, ALPHA, f.assets.WETH.address, usdc("100"), seized, f.liquidator.address),
+    )
+      .to.emit(engine, "Liquidated")
+      .withArgs(
+        f.alice.address,
+        f.liquidator.address,
+        ALPHA,
+        f.assets.WETH.address,
+        usdc("100"),
+        anyValue,
+        seized,
+        f.liquidator.address,
+        anyValue,
+      );
+    expect(await engine.collateralOf(f.alice.address, ALPHA, f.assets.WETH.address)).to.equal(weth("1") - seized);
   });
 });
 
