@@ -50,13 +50,18 @@ async function main() {
   const log = logLine("liquidator");
   const d = await connectDeployment(readRecord(args.record), args.identity);
   log(`liquidating as ${d.hub.signer.address} on hub ${d.hub.chain.chainId}${args.once ? " (one pass)" : ""}`);
-  await loop(args.once, args.intervalMs, async () => {
-    await liquidatorPass(d, {
-      recipient: args.rest.recipient as string | undefined,
-      slippageBps: Number(args.rest["slippage-bps"]),
-      log,
-    });
-  });
+  await loop(
+    args.once,
+    args.intervalMs,
+    async () => {
+      await liquidatorPass(d, {
+        recipient: args.rest.recipient as string | undefined,
+        slippageBps: Number(args.rest["slippage-bps"]),
+        log,
+      });
+    },
+    log,
+  );
 }
 
 if (require.main === module) {

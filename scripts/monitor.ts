@@ -9,6 +9,7 @@ import { KEEPER_OPTIONS, logLine, loop, parseKeeperArgs } from "./lib/cli";
 import { connectDeployment, readRecord, type Connected } from "./lib/deployment";
 import { solvency, violation, type SolvencyRow } from "./lib/solvency";
 import { discoverBorrowers } from "./lib/liquidator";
+import { queryRange } from "./lib/events";
 import { IERC20Metadata__factory, type Messenger } from "../typechain-types";
 
 const HELP = `usage: npm run monitor -- [options]
@@ -30,8 +31,10 @@ export interface MonitorReport {
 
 async function retryableOn(chain: string, messenger: Messenger): Promise<{ chain: string; id: string }[]> {
   const ids = new Set<string>();
-  for (const ev of await messenger.queryFilter(messenger.filters.MessageFailed())) ids.add(ev.args.id);
-  for (const ev of await messenger.queryFilter(messenger.filters.MessageHeld())) ids.add(ev.args.id);
+  const provider = messenger.runner!.provider!;
+  const failed = await queryRange(provider, (a, b) => messenger.queryFilter(messenger.filters.MessageFailed(), a, b));
+  const held = await queryRange(provider, (a, b) => messenger.queryFilter(messenger.filters.MessageHeld(), a, b));
+  for (const ev of [...failed, ...held]) ids.add(ev.args.id);
   const out = [];
   for (const id of ids) if (await messenger.isRetryable(id)) out.push({ chain, id });
   return out;
@@ -93,10 +96,15 @@ async function main() {
   if (args.help) return console.log(HELP);
   const log = logLine("monitor");
   const d = await connectDeployment(readRecord(args.record), args.identity);
-  await loop(args.once, args.intervalMs, async () => {
-    const report = await monitorPass(d, log);
-    if (args.once && report.broken.length) process.exitCode = 2;
-  });
+  await loop(
+    args.once,
+    args.intervalMs,
+    async () => {
+      const report = await monitorPass(d, log);
+      if (args.once && report.broken.length) process.exitCode = 2;
+    },
+    log,
+  );
 }
 
 if (require.main === module) {

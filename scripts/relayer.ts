@@ -41,9 +41,14 @@ async function main() {
   const d = await connectDeployment(readRecord(args.record), args.identity);
   const relayer = makeKeeperRelayer(d, log);
   log(`relaying as ${d.hub.signer.address} between ${1 + d.spokes.length} chains${args.once ? " (one pass)" : ""}`);
-  await loop(args.once, args.intervalMs, async () => {
-    await relayOnce(relayer, log);
-  });
+  await loop(
+    args.once,
+    args.intervalMs,
+    async () => {
+      await relayOnce(relayer, log);
+    },
+    log,
+  );
 }
 
 if (require.main === module) {

@@ -78,8 +78,16 @@ export function logLine(tag: string): (line: string) => void {
   return (line) => console.log(`${new Date().toISOString()} [${tag}] ${line}`);
 }
 
-/** Runs `pass` once or forever, every `intervalMs`, until SIGINT/SIGTERM. */
-export async function loop(once: boolean, intervalMs: number, pass: () => Promise<void>): Promise<void> {
+/**
+ * Runs `pass` once, or forever every `intervalMs` until SIGINT/SIGTERM. In a loop, a failing pass (node down,
+ * RPC error) is logged and retried at the next interval; with `once`, the error propagates (non-zero exit).
+ */
+export async function loop(
+  once: boolean,
+  intervalMs: number,
+  pass: () => Promise<void>,
+  log: (line: string) => void = console.error,
+): Promise<void> {
   let stopping = false;
   const stop = () => {
     stopping = true;
@@ -88,8 +96,16 @@ export async function loop(once: boolean, intervalMs: number, pass: () => Promis
   process.once("SIGTERM", stop);
   try {
     do {
-      await pass();
-      if (once || stopping) break;
+      if (once) {
+        await pass();
+        break;
+      }
+      try {
+        await pass();
+      } catch (e) {
+        log(`pass failed, retrying in ${intervalMs} ms: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      if (stopping) break;
       await new Promise((r) => setTimeout(r, intervalMs));
     } while (!stopping);
   } finally {

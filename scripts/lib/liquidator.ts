@@ -6,6 +6,7 @@
 import { MaxUint256, type Signer } from "ethers";
 import type { IERC20, MarginEngine, MarginLens, PriceOracle } from "../../typechain-types";
 import type { Logger } from "./relayer";
+import { queryRange } from "./events";
 
 export interface LiquidatorConfig {
   /** Pays the repayments and fees, and signs. */
@@ -36,7 +37,11 @@ const WAD = 10n ** 18n;
 
 /** Accounts that ever borrowed, from the engine's Borrowed events. */
 export async function discoverBorrowers(engine: MarginEngine, fromBlock = 0): Promise<string[]> {
-  const events = await engine.queryFilter(engine.filters.Borrowed(), fromBlock);
+  const events = await queryRange(
+    engine.runner!.provider!,
+    (from, to) => engine.queryFilter(engine.filters.Borrowed(), from, to),
+    fromBlock,
+  );
   return [...new Set(events.map((e) => e.args.account))];
 }
 

@@ -6,6 +6,7 @@
 import { keccak256, type ContractTransactionReceipt } from "ethers";
 import { Messenger__factory, type LocalAdapter, type Messenger } from "../../typechain-types";
 import { decodeEnvelope } from "./codec";
+import { queryRange } from "./events";
 
 /** One envelope waiting to be carried. */
 export interface Packet {
@@ -83,7 +84,12 @@ export class Relayer {
     for (const src of this.endpoints.values()) {
       const latest = await src.adapter.runner!.provider!.getBlockNumber();
       if (latest < src.nextBlock) continue;
-      const events = await src.adapter.queryFilter(src.adapter.filters.RelayRequested(), src.nextBlock, latest);
+      const events = await queryRange(
+        src.adapter.runner!.provider!,
+        (from, to) => src.adapter.queryFilter(src.adapter.filters.RelayRequested(), from, to),
+        src.nextBlock,
+        latest,
+      );
       src.nextBlock = latest + 1;
       for (const ev of events) {
         const dst = this.endpoints.get(ev.args.dstChainId);

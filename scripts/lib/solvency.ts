@@ -11,6 +11,7 @@
  */
 import type { CollateralVault, LocalAdapter, MarginEngine, Messenger } from "../../typechain-types";
 import { decodeEnvelope, decodeMessage, envelopeId, DEPOSIT, RELEASE } from "./codec";
+import { queryRange } from "./events";
 
 interface TokenView {
   getAddress(): Promise<string>;
@@ -125,7 +126,9 @@ interface SentMessage {
 
 /** Protocol messages (from `app`) that `adapter` was asked to carry, decoded. */
 async function sentMessages(adapter: LocalAdapter, app: string): Promise<SentMessage[]> {
-  const events = await adapter.queryFilter(adapter.filters.RelayRequested());
+  const events = await queryRange(adapter.runner!.provider!, (from, to) =>
+    adapter.queryFilter(adapter.filters.RelayRequested(), from, to),
+  );
   return events
     .map((ev) => ({ id: envelopeId(ev.args.envelope), envelope: decodeEnvelope(ev.args.envelope) }))
     .filter((m) => m.envelope.sender === app)
