@@ -76,6 +76,16 @@ async function vaultFixture() {
   return { vault, messenger, adapter, hub, tokens, owner, guardian, relayer, alice, bob, other, release };
 }
 
+/** An allowed token with a transfer hook, 1000 units with alice, approved to the vault. */
+async function hookedToken(f: Awaited<ReturnType<typeof vaultFixture>>) {
+  const hooked = await new CallbackERC20__factory(f.owner).deploy("Hooked", "HOOK", 18);
+  const asset = await hooked.getAddress();
+  await f.vault.setAssetAllowed(asset, true);
+  await hooked.mint(f.alice.address, 1000n);
+  await hooked.connect(f.alice).approve(await f.vault.getAddress(), MaxUint256);
+  return { hooked, asset };
+}
+
 describe("CollateralVault", () => {
   describe("deposit", () => {
     it("locks the tokens and sends a DEPOSIT of what it received to the hub engine", async () => {
@@ -165,11 +175,7 @@ describe("CollateralVault", () => {
 
     it("is non-reentrant: a token hook cannot deposit again inside a deposit", async () => {
       const f = await loadFixture(vaultFixture);
-      const hooked = await new CallbackERC20__factory(f.owner).deploy("Hooked", "HOOK", 18);
-      const asset = await hooked.getAddress();
-      await f.vault.setAssetAllowed(asset, true);
-      await hooked.mint(f.alice.address, 1000n);
-      await hooked.connect(f.alice).approve(await f.vault.getAddress(), MaxUint256);
+      const { hooked, asset } = await hookedToken(f);
       const inner = f.vault.interface.encodeFunctionData("deposit", [asset, 10n, f.alice.address]);
       await hooked.arm(await f.vault.getAddress(), inner);
       await f.vault.connect(f.alice).deposit(asset, 100n, f.alice.address);
@@ -330,11 +336,7 @@ describe("CollateralVault", () => {
 
     it("a release delivered from inside a deposit's token hook is stored for retry; locked stays exact", async () => {
       const f = await loadFixture(vaultFixture);
-      const hooked = await new CallbackERC20__factory(f.owner).deploy("Hooked", "HOOK", 18);
-      const asset = await hooked.getAddress();
-      await f.vault.setAssetAllowed(asset, true);
-      await hooked.mint(f.alice.address, 1000n);
-      await hooked.connect(f.alice).approve(await f.vault.getAddress(), MaxUint256);
+      const { hooked, asset } = await hookedToken(f);
       await f.vault.connect(f.alice).deposit(asset, 100n, f.alice.address);
       // Permissionless delivery modelled by a relayer seat for the token itself.
       await f.adapter.setRelayer(asset, true);
