@@ -22,8 +22,8 @@ async function main() {
   const verbose = args.includes("--verbose");
   // Loaded after --help so that help is instant.
   const hre = (await import("hardhat")).default;
-  const { createWorld, deposit, signer, spoke, assertSolvent, HUB_CHAIN_ID } = await import("./lib/world");
-  const { liquidateOnce, discoverBorrowers } = await import("./lib/liquidator");
+  const { createWorld, deposit, signer, spoke, assertSolvent, liquidateAll, HUB_CHAIN_ID } =
+    await import("./lib/world");
   const { send } = await import("../deploy/orchestrator");
 
   const started = Date.now();
@@ -40,7 +40,7 @@ async function main() {
     for (const r of results) if (r.error) throw new Error(`relay failed: ${r.error}`);
     say(`   relayer carried ${results.length} message(s)`);
   };
-  const { engine, lens, oracle } = w.hub.deployment;
+  const { engine } = w.hub.deployment;
   const alpha = spoke(w, "alpha");
   const beta = spoke(w, "beta");
   say(`   chains: hub ${HUB_CHAIN_ID} (USDC, 6 decimals), alpha ${alpha.chain.chainId} (WETH, 18),`);
@@ -83,20 +83,9 @@ async function main() {
 
   step(5, "A liquidator finds her with the lens and liquidates");
   const liquidator = signer(w.hub.chain, "liquidator");
-  const results = await liquidateOnce(
-    {
-      signer: liquidator,
-      engine,
-      lens,
-      oracle,
-      base: w.hub.base,
-      recipient: () => liquidator.address,
-      log: (l) => {
-        if (l.startsWith("checked")) say(`   liquidator: ${l}`);
-      },
-    },
-    await discoverBorrowers(engine),
-  );
+  const results = await liquidateAll(w, (l) => {
+    if (l.startsWith("checked")) say(`   liquidator: ${l}`);
+  });
   const r = results[0];
   if (!r || r.error) throw new Error(`liquidation failed: ${r?.error ?? "nothing liquidatable"}`);
   say(`   repaid ${usd(r.repaid)} (+ ${usd(r.protocolFee)} to reserves), seized ${fmt(r.seized, 18, "WETH")} on alpha`);

@@ -8,6 +8,7 @@ import { MaxUint256, parseUnits } from "ethers";
 import { createChain } from "./inprocess";
 import { AccountSigner, Chain, snapshotAll, increaseTime } from "./chain";
 import { Relayer, Logger } from "./relayer";
+import { discoverBorrowers, liquidateOnce, type LiquidationResult } from "./liquidator";
 import {
   DEFAULT_RATE_MODEL,
   HubDeployment,
@@ -294,6 +295,16 @@ export async function deposit(
     })
     .find((e) => e?.name === "Deposited");
   return ev!.args.messageId as string;
+}
+
+/** One pass of the liquidator routine as the "liquidator" actor, seized collateral to its own address. */
+export async function liquidateAll(world: World, log?: Logger): Promise<LiquidationResult[]> {
+  const { engine, lens, oracle } = world.hub.deployment;
+  const liquidator = signer(world.hub.chain, "liquidator");
+  return liquidateOnce(
+    { signer: liquidator, engine, lens, oracle, base: world.hub.base, recipient: () => liquidator.address, log },
+    await discoverBorrowers(engine),
+  );
 }
 
 /** Keeps every chain's clock together: moves all of them forward by `seconds`. */

@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import { parseUnits } from "ethers";
-import { deposit, signer, spoke } from "../../scripts/lib/world";
-import { discoverBorrowers, liquidateOnce } from "../../scripts/lib/liquidator";
+import { deposit, liquidateAll, signer, spoke } from "../../scripts/lib/world";
 import { send } from "../../deploy/orchestrator";
 import { useWorld, supplyLiquidity, asset } from "../helpers/world";
 
@@ -13,7 +12,7 @@ describe("end to end across three chains", () => {
 
   it("deposit on two chains -> one account on the hub -> borrow -> price falls -> liquidation -> release", async () => {
     const w = h.w;
-    const { engine, lens, oracle } = w.hub.deployment;
+    const { engine } = w.hub.deployment;
     const alice = signer(w.hub.chain, "alice");
     const [weth, wbtc] = [await asset(w, "alpha", "WETH"), await asset(w, "beta", "WBTC")];
 
@@ -39,17 +38,7 @@ describe("end to end across three chains", () => {
     expect(await engine.isLiquidatable(alice.address)).to.equal(true);
 
     const liquidator = signer(w.hub.chain, "liquidator");
-    const results = await liquidateOnce(
-      {
-        signer: liquidator,
-        engine,
-        lens,
-        oracle,
-        base: w.hub.base,
-        recipient: () => liquidator.address,
-      },
-      await discoverBorrowers(engine),
-    );
+    const results = await liquidateAll(w);
     expect(results).to.have.length(1);
     const r = results[0];
     expect(r.error).to.equal(undefined);
