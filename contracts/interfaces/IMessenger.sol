@@ -47,6 +47,14 @@ interface IMessenger {
     );
     /// @notice A route's inbound delivery was paused or resumed.
     event RoutePaused(uint64 indexed chainId, bool paused);
+    /// @notice An inbound envelope below its route's invalidation watermark arrived and was dropped.
+    event MessageInvalidated(bytes32 indexed id, uint64 indexed srcChainId, uint64 nonce, address indexed adapter);
+    /// @notice Inbound envelopes from `srcChainId` with a nonce below `validFrom` are dropped from now on.
+    event InFlightInvalidated(uint64 indexed srcChainId, uint64 validFrom);
+    /// @notice A sent envelope was handed again to `adapters` (see {resend}).
+    event MessageResent(bytes32 indexed id, uint64 indexed dstChainId, uint64 nonce, address[] adapters);
+    /// @notice The payload of envelope `oldId` was sent again as envelope `newId` (see {reissue}).
+    event MessageReissued(bytes32 indexed oldId, bytes32 indexed newId);
     /// @notice A local app was paired with the app it talks to on a remote chain.
     event PeerAppSet(address indexed app, uint64 indexed chainId, address remoteApp);
 
@@ -65,6 +73,9 @@ interface IMessenger {
     error DuplicateAdapter(address adapter);
     error TooManyAdapters(uint256 max);
     error NotEnoughAdapters(uint64 chainId, uint256 sent, uint256 required);
+    error NotSentHere(bytes32 id);
+    error EnvelopeInvalidated(bytes32 id, uint64 nonce);
+    error InvalidWatermark(uint64 current, uint64 proposed);
 
     // ----------------------------------------------------------------------------------------------- outbound
 

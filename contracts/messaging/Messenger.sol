@@ -38,11 +38,13 @@ contract Messenger is IMessenger, Guarded {
         bool paused;
     }
 
-    /// @dev An adapter of a route: its confirmation bit (1-based; 0 = not in the route) and the remote messenger
-    ///      it relays for, in one slot, so that inbound authentication reads one slot.
+    /// @dev An adapter of a route: its confirmation bit (1-based; 0 = not in the route), the remote messenger
+    ///      it relays for and the route's invalidation watermark, in one slot, so that inbound authentication
+    ///      reads one slot.
     struct AdapterEntry {
         uint8 bit;
         address remoteMessenger;
+        uint64 validFrom;
     }
 
     mapping(uint64 remoteChainId => RouteState) internal _routes;
@@ -66,6 +68,8 @@ contract Messenger is IMessenger, Guarded {
     mapping(bytes32 id => uint256) internal _confirmations;
     /// @dev Envelopes whose delivery failed or was held, by id.
     mapping(bytes32 id => bool) internal _retryable;
+    /// @notice Inbound envelopes from each chain with a lower nonce are dropped (see {invalidateInFlight}).
+    mapping(uint64 srcChainId => uint64) public validFrom;
 
     constructor(address owner_, address guardian_) Guarded(owner_, guardian_) {
         chainId = uint64(block.chainid);
@@ -75,7 +79,7 @@ contract Messenger is IMessenger, Guarded {
 
     /// @inheritdoc IMessenger
     function send(uint64 dstChainId, bytes calldata payload) external payable returns (bytes32) {
-        return _send(dstChainId, payload, msg.sender);
+        return _send(msg.sender, dstChainId, payload, msg.sender);
     }
 
     /// @inheritdoc IMessenger
@@ -84,7 +88,7 @@ contract Messenger is IMessenger, Guarded {
         bytes calldata payload,
         address refundTo
     ) external payable returns (bytes32) {
-        return _send(dstChainId, payload, refundTo);
+        return _send(msg.sender, dstChainId, payload, refundTo);
     }
 
     /// @inheritdoc IMessenger
@@ -101,18 +105,23 @@ contract Messenger is IMessenger, Guarded {
         }
     }
 
-    function _send(uint64 dstChainId, bytes calldata payload, address refundTo) internal returns (bytes32 id) {
+    function _send(
+        address app,
+        uint64 dstChainId,
+        bytes calldata payload,
+        address refundTo
+    ) internal returns (bytes32 id) {
         RouteState memory r = _routes[dstChainId];
         if (r.adapterCount == 0) revert UnknownRoute(dstChainId);
-        address receiver = peerApp[msg.sender][dstChainId];
-        if (receiver == address(0)) revert UnknownPeerApp(msg.sender, dstChainId, address(0));
+        address receiver = peerApp[app][dstChainId];
+        if (receiver == address(0)) revert UnknownPeerApp(app, dstChainId, address(0));
         _routes[dstChainId].nextNonce = r.nextNonce + 1;
 
-        bytes memory encoded = EnvelopeLib.encode(r.nextNonce, chainId, dstChainId, msg.sender, receiver, payload);
+        bytes memory encoded = EnvelopeLib.encode(r.nextNonce, chainId, dstChainId, app, receiver, payload);
         id = keccak256(encoded);
 
         uint256 spent = _fanOut(id, dstChainId, r, encoded);
-        emit MessageSent(id, dstChainId, msg.sender, r.nextNonce);
+        emit MessageSent(id, dstChainId, app, r.nextNonce);
 
         if (msg.value > spent) {
             uint256 refund = msg.value - spent;
@@ -167,6 +176,11 @@ contract Messenger is IMessenger, Guarded {
 
         (uint64 nonce, , ) = _authenticate(srcChainId, encodedEnvelope);
         bytes32 id = keccak256(encodedEnvelope);
+        if (nonce < entry.validFrom) {
+            // Dropped by an emergency invalidation; no revert, so the bridge does not retry it forever.
+            emit MessageInvalidated(id, srcChainId, nonce, msg.sender);
+            return;
+        }
 
         (uint256 word, uint256 bit) = _nonceBit(nonce);
         mapping(uint256 => uint256) storage consumed = _consumed[srcChainId][srcMessenger];
@@ -199,6 +213,7 @@ contract Messenger is IMessenger, Guarded {
         if (_routes[srcChainId].paused) revert RouteIsPaused(srcChainId);
         // The pairing may have been revoked since: check it again.
         (uint64 nonce, address sender, address receiver) = _authenticate(srcChainId, encodedEnvelope);
+        if (nonce < validFrom[srcChainId]) revert EnvelopeInvalidated(id, nonce);
 
         delete _retryable[id];
         // No try/catch: if the app still reverts, so does this call, and the envelope stays retryable.
@@ -273,6 +288,13 @@ contract Messenger is IMessenger, Guarded {
         ) revert InvalidRouteConfig(adapters.length, requiredConfirmations);
 
         RouteState memory old = _routes[remoteChainId];
+        // A new remote messenger starts its nonces at zero: the old watermark does not apply to it.
+        uint64 watermark = validFrom[remoteChainId];
+        if (remoteMessenger_ != remoteMessenger[remoteChainId] && watermark != 0) {
+            watermark = 0;
+            validFrom[remoteChainId] = 0;
+            emit InFlightInvalidated(remoteChainId, 0);
+        }
         for (uint256 i; i < old.adapterCount; ++i) {
             delete _adapters[remoteChainId][address(_adapterAt(remoteChainId, old, i))];
             delete _routeAdapter[remoteChainId][i];
@@ -284,7 +306,7 @@ contract Messenger is IMessenger, Guarded {
             if (_adapters[remoteChainId][adapter].bit != 0) revert DuplicateAdapter(adapter);
             uint8 bit = _bitOf(adapter);
             mask |= 1 << (bit - 1);
-            _adapters[remoteChainId][adapter] = AdapterEntry(bit, remoteMessenger_);
+            _adapters[remoteChainId][adapter] = AdapterEntry(bit, remoteMessenger_, watermark);
             if (i != 0) _routeAdapter[remoteChainId][i] = adapter;
         }
         RouteState storage r = _routes[remoteChainId];
@@ -325,6 +347,79 @@ contract Messenger is IMessenger, Guarded {
     function unpauseRoute(uint64 remoteChainId) external onlyOwner {
         _routes[remoteChainId].paused = false;
         emit RoutePaused(remoteChainId, false);
+    }
+
+    // ============================================================================================ RECOVERY
+
+    /// @notice Hands an envelope this messenger sent to some of its route's adapters again: for an envelope
+    ///         stuck on a halted bridge, or skipped by an adapter that failed at send time. Same bytes, same id:
+    ///         the destination counts each adapter's confirmation once and delivers the envelope at most once.
+    /// @dev Only the owner: the messenger keeps no record of what it sent (that would cost every send a new
+    ///      storage slot), so it can only check that the envelope is from here and its nonce was issued; the
+    ///      `MessageSent` event proves the rest off-chain. Each adapter must take it; excess fee is refunded.
+    /// @param encodedEnvelope The envelope, as emitted by the adapters ({LocalAdapter.RelayRequested},
+    ///        {IBridgeAdapter.EnvelopeBridged}) or the bridge.
+    /// @param adapters Adapters of the route to re-send through.
+    function resend(bytes calldata encodedEnvelope, address[] calldata adapters) external payable onlyOwner {
+        (uint64 nonce, uint64 src, uint64 dst, , ) = EnvelopeLib.header(encodedEnvelope);
+        bytes32 id = keccak256(encodedEnvelope);
+        if (src != chainId || nonce >= _routes[dst].nextNonce) revert NotSentHere(id);
+        uint256 spent;
+        for (uint256 i; i < adapters.length; ++i) {
+            spent += _resendVia(dst, adapters[i], encodedEnvelope, msg.value - spent);
+        }
+        emit MessageResent(id, dst, nonce, adapters);
+        if (msg.value > spent) {
+            (bool ok, ) = msg.sender.call{value: msg.value - spent}("");
+            if (!ok) revert RefundFailed(msg.sender, msg.value - spent);
+        }
+    }
+
+    function _resendVia(
+        uint64 dst,
+        address adapter,
+        bytes calldata encodedEnvelope,
+        uint256 available
+    ) internal returns (uint256 fee) {
+        if (_adapters[dst][adapter].bit == 0) revert UnauthorizedAdapter(dst, adapter);
+        fee = IAdapter(adapter).quote(dst, encodedEnvelope);
+        if (fee > available) revert InsufficientFee(available, fee);
+        // IAdapter.send is a bridge call, not address.send.
+        // solhint-disable-next-line check-send-result
+        IAdapter(adapter).send{value: fee}(dst, encodedEnvelope);
+    }
+
+    /// @notice Sends the payload of an envelope this messenger sent again, as a new envelope (next nonce, new
+    ///         id) over the whole route: the way to recover a legitimate envelope that the destination dropped in
+    ///         an emergency invalidation. Excess fee is refunded.
+    /// @dev Only the owner, who must first check on the destination that the old envelope can no longer be
+    ///      delivered (`validFrom(thisChain)` above its nonce), or the payload would arrive twice.
+    /// @return newId The id of the new envelope.
+    function reissue(bytes calldata encodedEnvelope) external payable onlyOwner returns (bytes32 newId) {
+        (uint64 nonce, uint64 src, uint64 dst, address app, ) = EnvelopeLib.header(encodedEnvelope);
+        bytes32 id = keccak256(encodedEnvelope);
+        if (src != chainId || nonce >= _routes[dst].nextNonce) revert NotSentHere(id);
+        newId = _send(app, dst, EnvelopeLib.payload(encodedEnvelope), msg.sender);
+        emit MessageReissued(id, newId);
+    }
+
+    /// @notice Emergency: drops every inbound envelope from `srcChainId` with a nonce below `validFromNonce`
+    ///         that is not delivered yet: in flight on any bridge, partly confirmed, held or failed. Guardian or
+    ///         owner; the guardian can only raise the watermark.
+    /// @dev Use it when a bridge of the route is compromised, with the source messenger's `route(...).nextNonce`
+    ///      at the time: what the attacker forged is dropped, and envelopes sent later are unaffected. Legitimate
+    ///      envelopes dropped with them must be sent again as new envelopes by their app. The owner can lower the
+    ///      watermark again (which revives what is still in flight, forged or not).
+    function invalidateInFlight(uint64 srcChainId, uint64 validFromNonce) external onlyGuardian {
+        if (msg.sender != owner() && validFromNonce <= validFrom[srcChainId]) {
+            revert InvalidWatermark(validFrom[srcChainId], validFromNonce);
+        }
+        validFrom[srcChainId] = validFromNonce;
+        RouteState memory r = _routes[srcChainId];
+        for (uint256 i; i < r.adapterCount; ++i) {
+            _adapters[srcChainId][address(_adapterAt(srcChainId, r, i))].validFrom = validFromNonce;
+        }
+        emit InFlightInvalidated(srcChainId, validFromNonce);
     }
 
     // ============================================================================================ VIEWS

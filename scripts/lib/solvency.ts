@@ -9,7 +9,7 @@
  * must really hold `totalLocked + totalClaimable` tokens. Used after every multi-chain test, by the demo and by
  * the monitor keeper.
  */
-import type { CollateralVault, LocalAdapter, MarginEngine, Messenger } from "../../typechain-types";
+import type { CollateralVault, IBridgeAdapter, LocalAdapter, MarginEngine, Messenger } from "../../typechain-types";
 import { decodeEnvelope, decodeMessage, envelopeId, DEPOSIT, RELEASE } from "./codec";
 import { queryRange } from "./events";
 
@@ -29,6 +29,8 @@ export interface SolvencyView {
     deployment: { vault: CollateralVault; messenger: Messenger; adapter: LocalAdapter };
     tokens: Record<string, TokenView>;
   }[];
+  /** Bridge adapters of each chain, by chain id, when routes use real bridges (their envelopes count too). */
+  bridgeAdapters?: Map<bigint, IBridgeAdapter[]>;
 }
 
 export interface SolvencyRow {
@@ -53,11 +55,22 @@ export async function solvency(view: SolvencyView): Promise<SolvencyRow[]> {
   const hub = view.hub.deployment;
   const hubMessenger = await hub.messenger.getAddress();
   const rows: SolvencyRow[] = [];
-  const releases = await sentMessages(hub.adapter, await hub.engine.getAddress());
+  const bridgesOf = (chainId: bigint) => view.bridgeAdapters?.get(chainId) ?? [];
+  const releases = await sentMessages(
+    hub.messenger,
+    hub.adapter,
+    bridgesOf(view.hub.chain.chainId),
+    await hub.engine.getAddress(),
+  );
   for (const s of view.spokes) {
     const spokeMessenger = await s.deployment.messenger.getAddress();
     const vault = await s.deployment.vault.getAddress();
-    const deposits = await sentMessages(s.deployment.adapter, vault);
+    const deposits = await sentMessages(
+      s.deployment.messenger,
+      s.deployment.adapter,
+      bridgesOf(s.chain.chainId),
+      vault,
+    );
     for (const [symbol, token] of Object.entries(s.tokens)) {
       const asset = (await token.getAddress()).toLowerCase();
       let releasesInFlight = 0n;
@@ -124,15 +137,41 @@ interface SentMessage {
   message: ReturnType<typeof decodeMessage>;
 }
 
-/** Protocol messages (from `app`) that `adapter` was asked to carry, decoded. */
-async function sentMessages(adapter: LocalAdapter, app: string): Promise<SentMessage[]> {
-  const events = await queryRange(adapter.runner!.provider!, (from, to) =>
-    adapter.queryFilter(adapter.filters.RelayRequested(), from, to),
+/**
+ * Protocol messages (from `app`) that the adapters of `messenger` were asked to carry, decoded, once each.
+ * An envelope the messenger re-issued under a new nonce (after an emergency invalidation) is replaced by the new
+ * one, which is in the list itself.
+ */
+async function sentMessages(
+  messenger: Messenger,
+  local: LocalAdapter,
+  bridges: IBridgeAdapter[],
+  app: string,
+): Promise<SentMessage[]> {
+  const provider = local.runner!.provider!;
+  const envelopes: string[] = (
+    await queryRange(provider, (from, to) => local.queryFilter(local.filters.RelayRequested(), from, to))
+  ).map((ev) => ev.args.envelope);
+  for (const b of bridges) {
+    const events = await queryRange(provider, (from, to) => b.queryFilter(b.filters.EnvelopeBridged(), from, to));
+    envelopes.push(...events.map((ev) => ev.args.envelope));
+  }
+  const reissued = new Set(
+    (
+      await queryRange(provider, (from, to) => messenger.queryFilter(messenger.filters.MessageReissued(), from, to))
+    ).map((ev) => ev.args.oldId),
   );
-  return events
-    .map((ev) => ({ id: envelopeId(ev.args.envelope), envelope: decodeEnvelope(ev.args.envelope) }))
-    .filter((m) => m.envelope.sender === app)
-    .map((m) => ({ ...m, message: decodeMessage(m.envelope.payload) }));
+  const seen = new Set<string>();
+  const out: SentMessage[] = [];
+  for (const raw of envelopes) {
+    const id = envelopeId(raw);
+    if (seen.has(id) || reissued.has(id)) continue;
+    seen.add(id);
+    const envelope = decodeEnvelope(raw);
+    if (envelope.sender !== app) continue;
+    out.push({ id, envelope, message: decodeMessage(envelope.payload) });
+  }
+  return out;
 }
 
 async function executed(

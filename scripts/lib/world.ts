@@ -19,7 +19,23 @@ import {
   send,
   wire,
 } from "../../deploy/orchestrator";
-import { MockERC20, MockERC20__factory, MockPriceFeed, MockPriceFeed__factory } from "../../typechain-types";
+import {
+  IBridgeAdapter,
+  MockERC20,
+  MockERC20__factory,
+  MockPriceFeed,
+  MockPriceFeed__factory,
+} from "../../typechain-types";
+import {
+  BridgeKind,
+  BridgeRelayer,
+  BridgedChain,
+  DEFAULT_DELIVERY_GAS,
+  connectBridge,
+  deployBridge,
+  separateNonces,
+  type BridgeDelivery,
+} from "./bridges";
 
 /** Named accounts; index into every chain's signers (same keys everywhere). */
 export const ACTORS = {
@@ -66,6 +82,30 @@ export interface World {
   feeds: Record<string, MockPriceFeed>;
   relayer: Relayer;
   chains: Chain[];
+  /** Real-bridge transports, when the world was created with {@link WorldOptions.bridges}. */
+  bridges?: BridgeWorld;
+  /** Bridge adapters by chain id, for the solvency check. */
+  bridgeAdapters?: Map<bigint, IBridgeAdapter[]>;
+}
+
+/** Which transports every hub <-> source route uses, and how many must confirm. */
+export interface RouteSpec {
+  /** Real bridges of the route, in fan-out order. */
+  bridges: BridgeKind[];
+  /** Whether the LocalAdapter (relayer keeper) is one of the route's adapters (last). */
+  local: boolean;
+  /** Required confirmations k (1 ≤ k ≤ n). */
+  k: number;
+  /** Native fee each bridge charges per message. Default 0. */
+  fee?: bigint;
+  /** Delivery gas per remote. Default {@link DEFAULT_DELIVERY_GAS}. */
+  gasLimit?: number;
+}
+
+export interface BridgeWorld {
+  spec: RouteSpec;
+  chains: BridgedChain[];
+  relayer: BridgeRelayer;
 }
 
 /** Chain id of the hub in the in-process worlds (Hardhat's default). */
@@ -122,6 +162,8 @@ export interface WorldOptions {
   userFunds?: number;
   /** Mint this many whole base tokens to lender and liquidator on the hub. */
   baseFunds?: number;
+  /** Route every hub <-> source chain over these transports (default: the LocalAdapter alone, k = 1). */
+  routes?: RouteSpec;
 }
 
 export function signer(chain: Chain, actor: ActorName): AccountSigner {
@@ -136,7 +178,72 @@ export async function createWorld(hre: HardhatRuntimeEnvironment, options: World
     createChain(hre, "hub", HUB_CHAIN_ID, { accounts }),
     ...specs.map((s) => createChain(hre, s.name, s.chainId, { accounts })),
   ]);
-  return deployWorld(hubChain, spokeChains, options);
+  const world = await deployWorld(hubChain, spokeChains, options);
+  if (options.routes) await addBridges(world, options.routes, options.log);
+  return world;
+}
+
+/**
+ * Deploys the harness and adapter of every bridge of `spec` on every chain, connects the hub with each source
+ * chain over them and reconfigures every route to `spec`.
+ */
+export async function addBridges(world: World, spec: RouteSpec, log?: Logger): Promise<BridgeWorld> {
+  const all = [
+    { chain: world.hub.chain, messenger: world.hub.deployment.messenger, local: world.hub.deployment.adapter },
+    ...world.spokes.map((s) => ({ chain: s.chain, messenger: s.deployment.messenger, local: s.deployment.adapter })),
+  ];
+  const chains: BridgedChain[] = [];
+  for (const [index, c] of all.entries()) {
+    await separateNonces(c.chain, signer(c.chain, "deployer"), index);
+    const remotes = c.chain === world.hub.chain ? world.spokes.map((s) => s.chain.chainId) : [world.hub.chain.chainId];
+    const bridged: BridgedChain = { chain: c.chain, messenger: c.messenger, stacks: {} };
+    for (const kind of spec.bridges) {
+      bridged.stacks[kind] = await deployBridge(
+        kind,
+        c.chain,
+        signer(c.chain, "deployer"),
+        c.messenger,
+        remotes,
+        spec.fee,
+      );
+    }
+    chains.push(bridged);
+  }
+  const [hub, ...spokes] = chains;
+  for (let i = 0; i < spokes.length; i++) {
+    for (const kind of spec.bridges) await connectBridge(kind, hub, spokes[i], spec.gasLimit ?? DEFAULT_DELIVERY_GAS);
+  }
+  const adaptersOf = async (i: number) => [
+    ...(await Promise.all(spec.bridges.map((k) => chains[i].stacks[k]!.adapter.getAddress()))),
+    ...(spec.local ? [await all[i].local.getAddress()] : []),
+  ];
+  const hubMessenger = await world.hub.deployment.messenger.getAddress();
+  for (let i = 0; i < spokes.length; i++) {
+    const spokeMessenger = await spokes[i].messenger.getAddress();
+    await send(
+      world.hub.deployment.messenger.setRoute(spokes[i].chain.chainId, spokeMessenger, await adaptersOf(0), spec.k),
+    );
+    await send(spokes[i].messenger.setRoute(world.hub.chain.chainId, hubMessenger, await adaptersOf(i + 1), spec.k));
+  }
+  const relayer = new BridgeRelayer(chains, (chain) => signer(chain, "relayer"), log);
+  await relayer.skipToLatest();
+  world.bridges = { spec, chains, relayer };
+  world.bridgeAdapters = new Map(
+    chains.map((c) => [c.chain.chainId, Object.values(c.stacks).map((s) => s.adapter as unknown as IBridgeAdapter)]),
+  );
+  return world.bridges;
+}
+
+/** Delivers everything every transport (relayer and bridges not halted) has pending, until nothing moves. */
+export async function flushAll(world: World): Promise<BridgeDelivery[]> {
+  const out: BridgeDelivery[] = [];
+  for (let round = 0; round < 5; round++) {
+    const local = await world.relayer.flush();
+    const bridged = world.bridges ? await world.bridges.relayer.flush() : [];
+    out.push(...bridged);
+    if (local.length === 0 && bridged.length === 0) break;
+  }
+  return out;
 }
 
 /**
@@ -246,6 +353,7 @@ export async function resetRelayer(world: World, log?: Logger): Promise<Relayer>
   const fromBlocks = new Map<bigint, number>();
   for (const c of world.chains) fromBlocks.set(c.chainId, (await c.provider.getBlockNumber()) + 1);
   world.relayer = makeRelayer(world, log, fromBlocks);
+  if (world.bridges) await world.bridges.relayer.skipToLatest();
   return world.relayer;
 }
 
@@ -283,7 +391,9 @@ export async function deposit(
   const token = s.tokens[symbol].connect(user);
   const vault = s.deployment.vault.connect(user);
   await send(token.approve(await vault.getAddress(), MaxUint256));
-  const tx = await vault.deposit(await token.getAddress(), amount, account ?? user.address);
+  const who = account ?? user.address;
+  const fee = await vault.quoteDeposit(await token.getAddress(), amount, who);
+  const tx = await vault.deposit(await token.getAddress(), amount, who, { value: fee });
   const receipt = (await tx.wait())!;
   const ev = receipt.logs
     .map((l) => {

@@ -9,6 +9,7 @@ import {
   WorldOptions,
   assertSolvent,
   createWorld,
+  flushAll,
   resetRelayer,
   signer,
   snapshotWorld,
@@ -38,7 +39,7 @@ export function useWorld(setup?: (w: World) => Promise<void>, options: WorldOpti
     this.timeout(120_000);
     world = await createWorld(hre, options);
     if (setup) await setup(world);
-    await world.relayer.flush();
+    await flushAll(world);
     revert = await snapshotWorld(world);
   });
   beforeEach(async () => {
