@@ -47,10 +47,10 @@ interface IMessenger {
     );
     /// @notice A route's inbound delivery was paused or resumed.
     event RoutePaused(uint64 indexed chainId, bool paused);
-    /// @notice An inbound envelope below its route's invalidation watermark arrived and was dropped.
-    event MessageInvalidated(bytes32 indexed id, uint64 indexed srcChainId, uint64 nonce, address indexed adapter);
-    /// @notice Inbound envelopes from `srcChainId` with a nonce below `validFrom` are dropped from now on.
-    event InFlightInvalidated(uint64 indexed srcChainId, uint64 validFrom);
+    /// @notice The partial confirmations of an envelope, given before an emergency invalidation, were dropped.
+    event MessageInvalidated(bytes32 indexed id, uint64 indexed srcChainId, uint64 nonce);
+    /// @notice Envelopes from `srcChainId` partly confirmed, held or failed at or before `timestamp` are dropped.
+    event InFlightInvalidated(uint64 indexed srcChainId, uint40 timestamp);
     /// @notice A sent envelope was handed again to `adapters` (see {resend}).
     event MessageResent(bytes32 indexed id, uint64 indexed dstChainId, uint64 nonce, address[] adapters);
     /// @notice The payload of envelope `oldId` was sent again as envelope `newId` (see {reissue}).
@@ -74,8 +74,8 @@ interface IMessenger {
     error TooManyAdapters(uint256 max);
     error NotEnoughAdapters(uint64 chainId, uint256 sent, uint256 required);
     error NotSentHere(bytes32 id);
-    error EnvelopeInvalidated(bytes32 id, uint64 nonce);
-    error InvalidWatermark(uint64 current, uint64 proposed);
+    /// @notice A held or failed envelope stored at `storedAt` was dropped by an emergency invalidation.
+    error EnvelopeInvalidated(bytes32 id, uint40 storedAt);
 
     // ----------------------------------------------------------------------------------------------- outbound
 

@@ -25,7 +25,9 @@ contract Messenger is IMessenger, Guarded {
     /// @notice Most adapters a route can have.
     uint256 public constant MAX_ADAPTERS = 8;
     /// @notice Most distinct adapters a messenger can ever register (one bit each in a confirmation mask).
-    uint256 public constant MAX_ADAPTER_BITS = 255;
+    uint256 public constant MAX_ADAPTER_BITS = 200;
+    /// @dev A confirmation mask keeps the time of the envelope's first confirmation above the adapter bits.
+    uint256 private constant FIRST_SEEN_SHIFT = 216;
 
     uint64 public immutable chainId;
 
@@ -44,7 +46,7 @@ contract Messenger is IMessenger, Guarded {
     struct AdapterEntry {
         uint8 bit;
         address remoteMessenger;
-        uint64 validFrom;
+        uint40 invalidBefore;
     }
 
     mapping(uint64 remoteChainId => RouteState) internal _routes;
@@ -66,10 +68,11 @@ contract Messenger is IMessenger, Guarded {
     mapping(uint64 srcChainId => mapping(address srcMessenger => mapping(uint256 word => uint256))) internal _consumed;
     /// @dev Bits of the adapters that confirmed an envelope, for k > 1 routes.
     mapping(bytes32 id => uint256) internal _confirmations;
-    /// @dev Envelopes whose delivery failed or was held, by id.
-    mapping(bytes32 id => bool) internal _retryable;
-    /// @notice Inbound envelopes from each chain with a lower nonce are dropped (see {invalidateInFlight}).
-    mapping(uint64 srcChainId => uint64) public validFrom;
+    /// @dev When an envelope whose delivery failed or was held was stored for retry, by id (0: not stored).
+    mapping(bytes32 id => uint40 storedAt) internal _retryable;
+    /// @notice Envelopes from each chain that were first confirmed, held or failed at or before this time are
+    ///         dropped (see {invalidateInFlight}).
+    mapping(uint64 srcChainId => uint40) public invalidBefore;
 
     constructor(address owner_, address guardian_) Guarded(owner_, guardian_) {
         chainId = uint64(block.chainid);
@@ -176,11 +179,6 @@ contract Messenger is IMessenger, Guarded {
 
         (uint64 nonce, , ) = _authenticate(srcChainId, encodedEnvelope);
         bytes32 id = keccak256(encodedEnvelope);
-        if (nonce < entry.validFrom) {
-            // Dropped by an emergency invalidation; no revert, so the bridge does not retry it forever.
-            emit MessageInvalidated(id, srcChainId, nonce, msg.sender);
-            return;
-        }
 
         (uint256 word, uint256 bit) = _nonceBit(nonce);
         mapping(uint256 => uint256) storage consumed = _consumed[srcChainId][srcMessenger];
@@ -190,7 +188,7 @@ contract Messenger is IMessenger, Guarded {
             emit MessageDuplicate(id, srcChainId, nonce, msg.sender);
             return;
         }
-        if (r.requiredConfirmations > 1 && !_confirm(srcChainId, id, nonce, entry.bit, r.requiredConfirmations)) {
+        if (r.requiredConfirmations > 1 && !_confirm(srcChainId, id, nonce, entry, r.requiredConfirmations)) {
             return;
         }
 
@@ -198,7 +196,7 @@ contract Messenger is IMessenger, Guarded {
         consumed[word] = bits | bit;
 
         if (r.paused) {
-            _retryable[id] = true;
+            _retryable[id] = uint40(block.timestamp);
             emit MessageHeld(id, srcChainId, nonce);
             return;
         }
@@ -208,12 +206,13 @@ contract Messenger is IMessenger, Guarded {
     /// @inheritdoc IMessenger
     function retry(bytes calldata encodedEnvelope) external {
         bytes32 id = keccak256(encodedEnvelope);
-        if (!_retryable[id]) revert NotRetryable(id);
+        uint40 storedAt = _retryable[id];
+        if (storedAt == 0) revert NotRetryable(id);
         (, uint64 srcChainId, , , ) = EnvelopeLib.header(encodedEnvelope);
         if (_routes[srcChainId].paused) revert RouteIsPaused(srcChainId);
+        if (storedAt <= invalidBefore[srcChainId]) revert EnvelopeInvalidated(id, storedAt);
         // The pairing may have been revoked since: check it again.
         (uint64 nonce, address sender, address receiver) = _authenticate(srcChainId, encodedEnvelope);
-        if (nonce < validFrom[srcChainId]) revert EnvelopeInvalidated(id, nonce);
 
         delete _retryable[id];
         // No try/catch: if the app still reverts, so does this call, and the envelope stays retryable.
@@ -243,16 +242,27 @@ contract Messenger is IMessenger, Guarded {
         try IMessageReceiver(receiver).onMessage(srcChainId, sender, id, EnvelopeLib.payload(encodedEnvelope)) {
             emit MessageDelivered(id, srcChainId, nonce);
         } catch (bytes memory reason) {
-            _retryable[id] = true;
+            _retryable[id] = uint40(block.timestamp);
             emit MessageFailed(id, srcChainId, nonce, reason);
         }
     }
 
-    /// @dev Records the confirmation of the adapter with `bit`; true once `required` adapters of the route's
-    ///      current set have confirmed `id`.
-    function _confirm(uint64 srcChainId, bytes32 id, uint64 nonce, uint8 bit, uint8 required) internal returns (bool) {
+    /// @dev Records the confirmation of `entry`'s adapter; true once `required` adapters of the route's current
+    ///      set have confirmed `id`. Confirmations given before an emergency invalidation are dropped first.
+    function _confirm(
+        uint64 srcChainId,
+        bytes32 id,
+        uint64 nonce,
+        AdapterEntry memory entry,
+        uint8 required
+    ) internal returns (bool) {
         uint256 mask = _confirmations[id];
-        uint256 mine = 1 << (bit - 1);
+        if (mask != 0 && (mask >> FIRST_SEEN_SHIFT) <= entry.invalidBefore) {
+            emit MessageInvalidated(id, srcChainId, nonce);
+            mask = 0;
+        }
+        if (mask == 0) mask = block.timestamp << FIRST_SEEN_SHIFT;
+        uint256 mine = 1 << (entry.bit - 1);
         if (mask & mine != 0) {
             emit MessageDuplicate(id, srcChainId, nonce, msg.sender);
             return false;
@@ -288,13 +298,7 @@ contract Messenger is IMessenger, Guarded {
         ) revert InvalidRouteConfig(adapters.length, requiredConfirmations);
 
         RouteState memory old = _routes[remoteChainId];
-        // A new remote messenger starts its nonces at zero: the old watermark does not apply to it.
-        uint64 watermark = validFrom[remoteChainId];
-        if (remoteMessenger_ != remoteMessenger[remoteChainId] && watermark != 0) {
-            watermark = 0;
-            validFrom[remoteChainId] = 0;
-            emit InFlightInvalidated(remoteChainId, 0);
-        }
+        uint40 watermark = invalidBefore[remoteChainId];
         for (uint256 i; i < old.adapterCount; ++i) {
             delete _adapters[remoteChainId][address(_adapterAt(remoteChainId, old, i))];
             delete _routeAdapter[remoteChainId][i];
@@ -390,10 +394,11 @@ contract Messenger is IMessenger, Guarded {
     }
 
     /// @notice Sends the payload of an envelope this messenger sent again, as a new envelope (next nonce, new
-    ///         id) over the whole route: the way to recover a legitimate envelope that the destination dropped in
-    ///         an emergency invalidation. Excess fee is refunded.
-    /// @dev Only the owner, who must first check on the destination that the old envelope can no longer be
-    ///      delivered (`validFrom(thisChain)` above its nonce), or the payload would arrive twice.
+    ///         id) over the whole route: the way to recover a legitimate envelope that the destination held or
+    ///         failed and then dropped in an emergency invalidation. Excess fee is refunded.
+    /// @dev Only the owner, who must first check on the destination that the old envelope can never be delivered:
+    ///      its nonce is consumed there (`isDelivered`) and it is no longer retryable (`isRetryable`), or the
+    ///      payload would arrive twice. An envelope only partly confirmed can still complete: use {resend}.
     /// @return newId The id of the new envelope.
     function reissue(bytes calldata encodedEnvelope) external payable onlyOwner returns (bytes32 newId) {
         (uint64 nonce, uint64 src, uint64 dst, address app, ) = EnvelopeLib.header(encodedEnvelope);
@@ -403,23 +408,22 @@ contract Messenger is IMessenger, Guarded {
         emit MessageReissued(id, newId);
     }
 
-    /// @notice Emergency: drops every inbound envelope from `srcChainId` with a nonce below `validFromNonce`
-    ///         that is not delivered yet: in flight on any bridge, partly confirmed, held or failed. Guardian or
-    ///         owner; the guardian can only raise the watermark.
-    /// @dev Use it when a bridge of the route is compromised, with the source messenger's `route(...).nextNonce`
-    ///      at the time: what the attacker forged is dropped, and envelopes sent later are unaffected. Legitimate
-    ///      envelopes dropped with them must be sent again as new envelopes by their app. The owner can lower the
-    ///      watermark again (which revives what is still in flight, forged or not).
-    function invalidateInFlight(uint64 srcChainId, uint64 validFromNonce) external onlyGuardian {
-        if (msg.sender != owner() && validFromNonce <= validFrom[srcChainId]) {
-            revert InvalidWatermark(validFrom[srcChainId], validFromNonce);
-        }
-        validFrom[srcChainId] = validFromNonce;
+    /// @notice Emergency, when a bridge of the route from `srcChainId` is compromised: drops every inbound
+    ///         envelope from there that is partly confirmed, held or failed now. Guardian or owner.
+    /// @dev Envelopes are not blacklisted: one dropped with partial confirmations needs `requiredConfirmations`
+    ///      fresh ones, so a forgery confirmed by a compromised adapter stays one confirmation short, while a
+    ///      legitimate envelope is confirmed again by the honest bridges still carrying it (or re-sent to them
+    ///      with {resend} on the source). A held or failed envelope dropped here is gone; its source re-issues it
+    ///      ({reissue}). Envelopes not yet confirmed by any adapter are untouched. Remove the compromised adapter
+    ///      from the route with {setRoute} as well. Confirmations in the same block count as before it.
+    function invalidateInFlight(uint64 srcChainId) external onlyGuardian {
+        uint40 now_ = uint40(block.timestamp);
+        invalidBefore[srcChainId] = now_;
         RouteState memory r = _routes[srcChainId];
         for (uint256 i; i < r.adapterCount; ++i) {
-            _adapters[srcChainId][address(_adapterAt(srcChainId, r, i))].validFrom = validFromNonce;
+            _adapters[srcChainId][address(_adapterAt(srcChainId, r, i))].invalidBefore = now_;
         }
-        emit InFlightInvalidated(srcChainId, validFromNonce);
+        emit InFlightInvalidated(srcChainId, now_);
     }
 
     // ============================================================================================ VIEWS
@@ -445,7 +449,7 @@ contract Messenger is IMessenger, Guarded {
 
     /// @inheritdoc IMessenger
     function isRetryable(bytes32 id) external view returns (bool) {
-        return _retryable[id];
+        return _retryable[id] != 0;
     }
 
     function _nonceBit(uint64 nonce) private pure returns (uint256 word, uint256 bit) {

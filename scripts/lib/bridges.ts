@@ -213,9 +213,10 @@ export class BridgeRelayer {
     this.rng = mulberry32(seed);
   }
 
-  /** Starts scanning every chain from its next block (forgets everything emitted before). */
+  /** Starts scanning every chain from its next block, forgetting everything emitted before; resumes halted bridges. */
   async skipToLatest(): Promise<void> {
     this.queue = [];
+    this.halted.clear();
     for (const c of this.chains) {
       const latest = await c.chain.provider.getBlockNumber();
       for (const kind of BRIDGE_KINDS) this.nextBlock.set(`${kind}:${c.chain.chainId}`, latest + 1);

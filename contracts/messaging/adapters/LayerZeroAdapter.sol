@@ -64,13 +64,13 @@ contract LayerZeroAdapter is BridgeAdapter, OApp, OAppOptionsType3 {
     function _onRemoteSet(uint64, Remote memory remote) internal override {
         uint32 eid = uint32(remote.bridgeId);
         _setPeer(eid, bytes32(uint256(uint160(remote.adapter))));
+        // A removed remote keeps its last options: without a peer nothing can be sent or received anyway.
+        if (remote.adapter == address(0)) return;
         EnforcedOptionParam[] memory params = new EnforcedOptionParam[](1);
         params[0] = EnforcedOptionParam(
             eid,
             MSG_TYPE_ENVELOPE,
-            remote.adapter == address(0)
-                ? bytes("")
-                : OptionsBuilder.newOptions().addExecutorLzReceiveOption(remote.gasLimit, 0)
+            OptionsBuilder.newOptions().addExecutorLzReceiveOption(remote.gasLimit, 0)
         );
         _setEnforcedOptions(params);
     }
