@@ -140,6 +140,9 @@ async function measure(): Promise<Record<string, number>> {
   const alice = signer(alpha.chain, "alice");
   const wethToken = alpha.tokens.WETH;
   const weth = await wethToken.getAddress();
+  // Risk limits as in production (deposit cap, outflow limit): the figures include their checks.
+  await send(alpha.deployment.vault.setDepositCap(weth, parseUnits("1000000", 18)));
+  await send(alpha.deployment.vault.setOutflowLimit(weth, parseUnits("10000", 18), 86400));
   await send(wethToken.connect(alice).approve(await alpha.deployment.vault.getAddress(), MaxUint256));
   out["vault.deposit.first"] = await gas(
     alpha.deployment.vault.connect(alice).deposit(weth, parseUnits("10", 18), alice.address),
