@@ -34,7 +34,7 @@ const TARGETS: Record<string, number> = {
 /** What each figure measures, printed under the table. */
 const NOTES: Record<string, string> = {
   "vault.deposit.first": "first deposit of the asset into the vault (vault's token balance 0 -> n)",
-  "vault.deposit.repeat": "same user, same asset again",
+  "vault.deposit.repeat": "same user, same asset again, under a deposit cap",
   "hub.deliverDeposit.first": "relayer delivers a DEPOSIT that opens an account (account slot and position new)",
   "hub.deliverDeposit.newPosition": "DEPOSIT on a second market for an account that exists",
   "hub.deliverDeposit.repeat": "DEPOSIT onto an existing position",
@@ -45,7 +45,7 @@ const NOTES: Record<string, string> = {
   "hub.borrow.8pos.sharedFeeds": "8 positions on 2 chains, same 4 assets on each: 4 feeds",
   "hub.withdrawCollateral.1pos": "partial, with debt: health check under borrow factors, RELEASE sent",
   "hub.withdrawCollateral.noDebt": "no debt: no price read, RELEASE sent",
-  "vault.deliverRelease": "relayer delivers a RELEASE, recipient already holds the token",
+  "vault.deliverRelease": "relayer delivers a RELEASE within the outflow limit, recipient already holds the token",
   "hub.liquidate.1pos": "1 position, close-factor repay, protocol fee to reserves, RELEASE sent",
   "hub.supplyBase.first": "a new lender joins a pool that has liquidity",
 };
@@ -140,6 +140,9 @@ async function measure(): Promise<Record<string, number>> {
   const alice = signer(alpha.chain, "alice");
   const wethToken = alpha.tokens.WETH;
   const weth = await wethToken.getAddress();
+  // Risk limits as in production (deposit cap, outflow limit): the figures include their checks.
+  await send(alpha.deployment.vault.setDepositCap(weth, parseUnits("1000000", 18)));
+  await send(alpha.deployment.vault.setOutflowLimit(weth, parseUnits("10000", 18), 86400));
   await send(wethToken.connect(alice).approve(await alpha.deployment.vault.getAddress(), MaxUint256));
   out["vault.deposit.first"] = await gas(
     alpha.deployment.vault.connect(alice).deposit(weth, parseUnits("10", 18), alice.address),

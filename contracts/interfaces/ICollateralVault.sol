@@ -2,20 +2,33 @@
 pragma solidity 0.8.28;
 
 import {IMessageReceiver} from "./IMessageReceiver.sol";
+import {OutflowLimitLib} from "../libraries/OutflowLimitLib.sol";
 
 /// @title ICollateralVault
 /// @notice Holds users' collateral on a source chain. Tokens come in through {deposit}, which credits the hub by
 ///         message; they go out only on an authenticated RELEASE from the hub (the hub has debited first) or as a
 ///         {claim} of a release that could not be paid when it arrived. There is no other way out.
+///
+///         Risk controls, per asset:
+///         - Deposit cap: {deposit} reverts if `locked` would exceed it. 0 = no cap.
+///         - Outflow limit: a token bucket of `capacity` refilling over `window` seconds. Releases and claims both
+///           draw from it. A RELEASE beyond what is available is never reverted: all of it becomes a claim
+///           ({ReleaseRateLimited}). A claim pays what is available, up to the whole claim; the rest stays claimable.
+///         - Shortfall: if the vault holds less than `locked + totalClaimable` (a token rebased its balance down),
+///           nothing of the asset leaves: a RELEASE becomes a claim and {Shortfall} is emitted, claims revert with
+///           {InShortfall}. Paying anyone in full from a short balance would pay them with others' tokens. Outflows
+///           resume once the balance covers what is owed again (a top-up: anyone can transfer tokens in).
 interface ICollateralVault is IMessageReceiver {
     /// @notice Per-asset state, one storage slot.
     /// @param allowed Whether deposits of the asset are accepted.
     /// @param depositsPaused Whether the guardian paused deposits of the asset.
     /// @param locked Tokens backing hub credits and releases in flight (excludes claims).
+    /// @param depositCap Most `locked` a deposit may reach; 0 = no cap.
     struct AssetState {
         bool allowed;
         bool depositsPaused;
         uint128 locked;
+        uint112 depositCap;
     }
 
     /// @notice `amount` (what the vault actually received) of `asset` was locked and credited to `account`.
@@ -26,8 +39,24 @@ interface ICollateralVault is IMessageReceiver {
     event ReleaseDeferred(address indexed recipient, address indexed asset, uint256 amount, bytes32 indexed messageId);
     /// @notice A claim of `recipient` was paid to `to`.
     event Claimed(address indexed recipient, address indexed asset, address to, uint256 amount);
+    /// @notice A hub RELEASE found the outflow limit of `asset` exhausted (`available` < `amount`); it is now a
+    ///         claim, payable as capacity refills.
+    event ReleaseRateLimited(
+        address indexed recipient,
+        address indexed asset,
+        uint256 amount,
+        bytes32 indexed messageId,
+        uint256 available
+    );
+    /// @notice The vault holds `balance` of `asset` but owes `owed` (locked + claims): a RELEASE was kept as a claim
+    ///         ({ReleaseDeferred} follows) and no claim of the asset can be paid until the balance is restored.
+    event Shortfall(address indexed asset, uint256 balance, uint256 owed);
     event AssetAllowed(address indexed asset, bool allowed);
     event DepositsPaused(address indexed asset, bool paused);
+    /// @notice The deposit cap of `asset` is now `cap` (0 = no cap).
+    event DepositCapSet(address indexed asset, uint256 cap);
+    /// @notice The outflow limit of `asset` is now `capacity` per `window` seconds (capacity 0 = no limit).
+    event OutflowLimitSet(address indexed asset, uint256 capacity, uint256 window);
 
     error ZeroAmount();
     error AssetNotAllowed(address asset);
@@ -38,6 +67,16 @@ interface ICollateralVault is IMessageReceiver {
     error UnexpectedOrigin(uint64 srcChainId, address srcApp);
     error ReleaseExceedsLocked(address asset, uint256 amount, uint256 locked);
     error NothingToClaim(address recipient, address asset);
+    /// @notice A deposit would take `locked` of `asset` to `wouldBeLocked`, above its `cap`.
+    error DepositCapExceeded(address asset, uint256 cap, uint256 wouldBeLocked);
+    /// @notice A deposit cap above 2^112 - 1 (use 0 for no cap).
+    error InvalidDepositCap(address asset, uint256 cap);
+    /// @notice A capacity above 2^96 - 1 (use 0 for no limit), or a zero window for a nonzero capacity.
+    error InvalidOutflowLimit(address asset, uint256 capacity, uint256 window);
+    /// @notice Nothing of `asset` may leave now; `requested` (up to the capacity) is available from `availableAt`.
+    error OutflowLimitReached(address asset, uint256 requested, uint256 availableAt);
+    /// @notice The vault holds `balance` of `asset` but owes `owed`: nothing leaves until the balance is restored.
+    error InShortfall(address asset, uint256 balance, uint256 owed);
 
     /// @notice Locks `amount` of `asset` from the caller for `account`'s margin account on the hub and sends a
     ///         DEPOSIT message. The hub is credited with what the vault actually received (fee-on-transfer safe).
@@ -57,12 +96,22 @@ interface ICollateralVault is IMessageReceiver {
     /// @notice Tokens of `asset` owed as claims to all recipients.
     function totalClaimable(address asset) external view returns (uint256);
 
-    /// @notice Pays the caller's claim on `asset` to `to` (a blocklisted recipient can redirect it).
+    /// @notice Pays the caller's claim on `asset` to `to` (a blocklisted recipient can redirect it). Pays what the
+    ///         outflow limit allows, up to the whole claim; the rest stays claimable.
+    /// @dev Reverts with {OutflowLimitReached} if nothing is available, {InShortfall} in a shortfall.
+    /// @return amount What was paid.
     function claim(address asset, address to) external returns (uint256 amount);
 
-    /// @notice Pays `recipient`'s claim on `asset` to `recipient`. Permissionless, for keepers.
+    /// @notice Pays `recipient`'s claim on `asset` to `recipient`, as {claim} does. Permissionless, for keepers.
+    /// @return amount What was paid.
     function pushClaim(address recipient, address asset) external returns (uint256 amount);
 
     /// @notice Per-asset state.
     function assetState(address asset) external view returns (AssetState memory);
+
+    /// @notice The outflow limit of `asset` as last stored (`used` as of `updatedAt`, before refill).
+    function outflowLimit(address asset) external view returns (OutflowLimitLib.OutflowLimit memory);
+
+    /// @notice What of `asset` may leave now (`type(uint256).max` without a limit).
+    function outflowAvailable(address asset) external view returns (uint256);
 }

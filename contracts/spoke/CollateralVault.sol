@@ -7,12 +7,14 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {IMessenger} from "../interfaces/IMessenger.sol";
 import {MessageCodec} from "../libraries/MessageCodec.sol";
+import {OutflowLimitLib} from "../libraries/OutflowLimitLib.sol";
 import {Guarded} from "../access/Guarded.sol";
 
 /// @title CollateralVault
 /// @notice See {ICollateralVault}. One per source chain; its peer app is the hub's margin engine.
 contract CollateralVault is ICollateralVault, Guarded, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
+    using OutflowLimitLib for OutflowLimitLib.OutflowLimit;
 
     IMessenger public immutable messenger;
     /// @notice Chain id of the hub; RELEASE messages are accepted from there only.
@@ -21,6 +23,7 @@ contract CollateralVault is ICollateralVault, Guarded, ReentrancyGuardTransient 
     mapping(address asset => AssetState) internal _assets;
     mapping(address recipient => mapping(address asset => uint256)) public claimable;
     mapping(address asset => uint256) public totalClaimable;
+    mapping(address asset => OutflowLimitLib.OutflowLimit) internal _outflow;
 
     constructor(
         IMessenger messenger_,
@@ -42,7 +45,8 @@ contract CollateralVault is ICollateralVault, Guarded, ReentrancyGuardTransient 
     ) external payable nonReentrant returns (bytes32 messageId) {
         if (amount == 0) revert ZeroAmount();
         if (account == address(0)) revert ZeroAddress();
-        AssetState memory state = _assets[asset];
+        AssetState storage slot = _assets[asset];
+        AssetState memory state = slot;
         if (!state.allowed) revert AssetNotAllowed(asset);
         if (state.depositsPaused) revert DepositsArePaused(asset);
 
@@ -53,9 +57,15 @@ contract CollateralVault is ICollateralVault, Guarded, ReentrancyGuardTransient 
         if (received == 0) revert NothingReceived(asset);
 
         // `state` is still exact: a RELEASE cannot run inside the token call, since {onMessage} is non-reentrant.
+        // The cap shares the slot with `locked` (no extra storage read); without a cap, `locked` is bounded by its
+        // type. One comparison on the path that succeeds.
         uint256 locked = state.locked + received;
-        if (locked > type(uint128).max) revert LockedOverflow(asset, locked);
-        _assets[asset].locked = uint128(locked);
+        uint256 cap = state.depositCap;
+        if (locked > (cap == 0 ? type(uint128).max : cap)) {
+            if (cap == 0) revert LockedOverflow(asset, locked);
+            revert DepositCapExceeded(asset, cap, locked);
+        }
+        slot.locked = uint128(locked);
 
         messageId = messenger.sendWithRefund{value: msg.value}(
             hubChainId,
@@ -72,7 +82,8 @@ contract CollateralVault is ICollateralVault, Guarded, ReentrancyGuardTransient 
 
     // ============================================================================================ RELEASE
 
-    /// @notice Executes a RELEASE from the hub: pays the recipient, or records a claim if the token refuses.
+    /// @notice Executes a RELEASE from the hub: pays the recipient, or records a claim if the vault is in a shortfall,
+    ///         the outflow limit is reached or the token refuses.
     /// @dev Only the messenger, only from the hub's engine (the messenger checked the app pairing). Reverting
     ///      here (unknown kind, more than locked) leaves the envelope retryable in the messenger, never lost.
     ///      Non-reentrant: a release delivered from inside a deposit's token call fails and is retried later.
@@ -91,12 +102,39 @@ contract CollateralVault is ICollateralVault, Guarded, ReentrancyGuardTransient 
         if (amount > locked) revert ReleaseExceedsLocked(asset, amount, locked);
         state.locked = uint128(locked - amount);
 
+        // A negative rebase left less than is owed (`locked` still counts this release): paying in full would pay
+        // with other holders' tokens. Keep it as a claim and tell the guardian.
+        uint256 owed = locked + totalClaimable[asset];
+        uint256 balance = IERC20(asset).balanceOf(address(this));
+        if (balance < owed) {
+            _addClaim(recipient, asset, amount);
+            emit Shortfall(asset, balance, owed);
+            emit ReleaseDeferred(recipient, asset, amount, messageId);
+            return;
+        }
+
+        OutflowLimitLib.OutflowLimit memory limit = _outflow[asset];
+        bool limited = limit.capacity != 0;
+        (uint96 usedBefore, uint32 updatedBefore) = (limit.used, limit.updatedAt);
+        if (limited) {
+            uint256 available = limit.availableAt(block.timestamp);
+            // Never revert the delivery: all of it waits as a claim, paid as capacity refills.
+            if (amount > available) {
+                _addClaim(recipient, asset, amount);
+                emit ReleaseRateLimited(recipient, asset, amount, messageId, available);
+                return;
+            }
+            limit.consume(amount, block.timestamp);
+            _outflow[asset] = limit;
+        }
+
         // A paused token or a blocklisted recipient must not block the message: keep it as a claim.
         if (IERC20(asset).trySafeTransfer(recipient, amount)) {
             emit Released(recipient, asset, amount, messageId);
         } else {
-            claimable[recipient][asset] += amount;
-            totalClaimable[asset] += amount;
+            // Nothing left the vault: give the capacity back, the claim draws on it when paid.
+            if (limited) (_outflow[asset].used, _outflow[asset].updatedAt) = (usedBefore, updatedBefore);
+            _addClaim(recipient, asset, amount);
             emit ReleaseDeferred(recipient, asset, amount, messageId);
         }
     }
@@ -112,10 +150,31 @@ contract CollateralVault is ICollateralVault, Guarded, ReentrancyGuardTransient 
         return _payClaim(recipient, asset, recipient);
     }
 
+    function _addClaim(address recipient, address asset, uint256 amount) internal {
+        claimable[recipient][asset] += amount;
+        totalClaimable[asset] += amount;
+    }
+
     function _payClaim(address recipient, address asset, address to) internal returns (uint256 amount) {
         amount = claimable[recipient][asset];
         if (amount == 0) revert NothingToClaim(recipient, asset);
-        claimable[recipient][asset] = 0;
+        uint256 owed = _assets[asset].locked + totalClaimable[asset];
+        uint256 balance = IERC20(asset).balanceOf(address(this));
+        if (balance < owed) revert InShortfall(asset, balance, owed);
+
+        OutflowLimitLib.OutflowLimit memory limit = _outflow[asset];
+        if (limit.capacity != 0) {
+            uint256 available = limit.availableAt(block.timestamp);
+            if (available == 0) {
+                revert OutflowLimitReached(asset, amount, limit.availableFrom(amount, block.timestamp));
+            }
+            // Pay what the limit allows; the rest stays claimable (a claim larger than the capacity is paid in parts).
+            if (amount > available) amount = available;
+            limit.consume(amount, block.timestamp);
+            _outflow[asset] = limit;
+        }
+
+        claimable[recipient][asset] -= amount;
         totalClaimable[asset] -= amount;
         IERC20(asset).safeTransfer(to, amount);
         emit Claimed(recipient, asset, to, amount);
@@ -143,6 +202,37 @@ contract CollateralVault is ICollateralVault, Guarded, ReentrancyGuardTransient 
         emit DepositsPaused(asset, false);
     }
 
+    /// @notice Caps what deposits of `asset` may lock, in raw token units; 0 removes the cap. Only the owner.
+    /// @dev A cap below what is locked blocks further deposits and moves nothing.
+    function setDepositCap(address asset, uint256 cap) external onlyOwner {
+        if (asset == address(0)) revert ZeroAddress();
+        if (cap > type(uint112).max) revert InvalidDepositCap(asset, cap);
+        _assets[asset].depositCap = uint112(cap);
+        emit DepositCapSet(asset, cap);
+    }
+
+    /// @notice Limits outflows (releases and claims) of `asset` to `capacity` raw units, refilling linearly over
+    ///         `window` seconds; capacity 0 removes the limit. Only the owner.
+    /// @dev What left recently still counts under the new settings (capped at the new capacity); a new limit starts
+    ///      full.
+    function setOutflowLimit(address asset, uint256 capacity, uint256 window) external onlyOwner {
+        if (asset == address(0)) revert ZeroAddress();
+        if (capacity > type(uint96).max || (capacity != 0 && (window == 0 || window > type(uint32).max))) {
+            revert InvalidOutflowLimit(asset, capacity, window);
+        }
+        if (capacity == 0) window = 0;
+        OutflowLimitLib.OutflowLimit memory limit = _outflow[asset];
+        uint256 used = limit.capacity == 0 ? 0 : limit.usedAt(block.timestamp);
+        if (used > capacity) used = capacity;
+        _outflow[asset] = OutflowLimitLib.OutflowLimit(
+            uint96(capacity),
+            uint96(used),
+            uint32(window),
+            uint32(block.timestamp)
+        );
+        emit OutflowLimitSet(asset, capacity, window);
+    }
+
     // ============================================================================================ VIEWS
 
     /// @inheritdoc ICollateralVault
@@ -153,5 +243,15 @@ contract CollateralVault is ICollateralVault, Guarded, ReentrancyGuardTransient 
     /// @inheritdoc ICollateralVault
     function assetState(address asset) external view returns (AssetState memory) {
         return _assets[asset];
+    }
+
+    /// @inheritdoc ICollateralVault
+    function outflowLimit(address asset) external view returns (OutflowLimitLib.OutflowLimit memory) {
+        return _outflow[asset];
+    }
+
+    /// @inheritdoc ICollateralVault
+    function outflowAvailable(address asset) external view returns (uint256) {
+        return _outflow[asset].availableAt(block.timestamp);
     }
 }

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import hre from "hardhat";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { MaxUint256, Wallet, ZeroAddress, ZeroHash, keccak256, parseUnits } from "ethers";
 import {
   CallbackERC20__factory,
@@ -11,6 +11,7 @@ import {
   Messenger__factory,
   MockERC20__factory,
   NoReturnERC20__factory,
+  RebasingERC20__factory,
   RestrictedERC20__factory,
 } from "../../typechain-types";
 import {
@@ -375,6 +376,269 @@ describe("CollateralVault", () => {
         f.vault,
         "OwnableUnauthorizedAccount",
       );
+    });
+  });
+
+  describe("deposit cap", () => {
+    it("refuses a deposit that would lock more than the cap, with the cap and the would-be total", async () => {
+      const f = await loadFixture(vaultFixture);
+      const weth = await f.tokens.weth.getAddress();
+      const v = f.vault.connect(f.alice);
+      await expect(f.vault.setDepositCap(weth, 100n)).to.emit(f.vault, "DepositCapSet").withArgs(weth, 100n);
+      expect((await f.vault.assetState(weth)).depositCap).to.equal(100n);
+      await v.deposit(weth, 60n, f.alice.address);
+      await expect(v.deposit(weth, 41n, f.alice.address))
+        .to.be.revertedWithCustomError(f.vault, "DepositCapExceeded")
+        .withArgs(weth, 100n, 101n);
+      await expect(v.deposit(weth, 40n, f.alice.address)).to.changeTokenBalance(f.tokens.weth, f.vault, 40n);
+      expect(await f.vault.totalLocked(weth)).to.equal(100n); // exactly at the cap is fine
+      // Releases make room again.
+      await f.release(f.bob.address, weth, 30n);
+      await v.deposit(weth, 30n, f.alice.address);
+      await expect(v.deposit(weth, 1n, f.alice.address)).to.be.revertedWithCustomError(f.vault, "DepositCapExceeded");
+      // 0 removes the cap.
+      await expect(f.vault.setDepositCap(weth, 0n)).to.emit(f.vault, "DepositCapSet").withArgs(weth, 0n);
+      await v.deposit(weth, parseUnits("1000", 18), f.alice.address);
+    });
+
+    it("counts what arrived from a fee-on-transfer token against the cap", async () => {
+      const f = await loadFixture(vaultFixture);
+      const fot = await f.tokens.fot.getAddress();
+      await f.vault.setDepositCap(fot, 99n);
+      await f.vault.connect(f.alice).deposit(fot, 100n, f.alice.address); // 99 arrive
+      expect(await f.vault.totalLocked(fot)).to.equal(99n);
+      await expect(f.vault.connect(f.alice).deposit(fot, 100n, f.alice.address))
+        .to.be.revertedWithCustomError(f.vault, "DepositCapExceeded")
+        .withArgs(fot, 99n, 198n);
+    });
+
+    it("a cap below what is locked blocks deposits and moves nothing; only the owner sets caps, within range", async () => {
+      const f = await loadFixture(vaultFixture);
+      const weth = await f.tokens.weth.getAddress();
+      await f.vault.connect(f.alice).deposit(weth, 500n, f.alice.address);
+      await f.vault.setDepositCap(weth, 100n);
+      expect(await f.vault.totalLocked(weth)).to.equal(500n);
+      expect(await f.tokens.weth.balanceOf(await f.vault.getAddress())).to.equal(500n);
+      await expect(f.vault.connect(f.alice).deposit(weth, 1n, f.alice.address))
+        .to.be.revertedWithCustomError(f.vault, "DepositCapExceeded")
+        .withArgs(weth, 100n, 501n);
+      await expect(f.release(f.bob.address, weth, 500n).then((r) => r.tx)).to.emit(f.vault, "Released");
+      await expect(f.vault.connect(f.guardian).setDepositCap(weth, 1n)).to.be.revertedWithCustomError(
+        f.vault,
+        "OwnableUnauthorizedAccount",
+      );
+      await expect(f.vault.setDepositCap(weth, 2n ** 112n))
+        .to.be.revertedWithCustomError(f.vault, "InvalidDepositCap")
+        .withArgs(weth, 2n ** 112n);
+      await f.vault.setDepositCap(weth, 2n ** 112n - 1n);
+      await expect(f.vault.setDepositCap(ZeroAddress, 1n)).to.be.revertedWithCustomError(f.vault, "ZeroAddress");
+    });
+  });
+
+  describe("outflow limit", () => {
+    /** Sets a limit of 100 units per 1000 s on WETH and locks 10,000 units. */
+    async function limitedFixture() {
+      const f = await vaultFixture();
+      const weth = await f.tokens.weth.getAddress();
+      await f.vault.connect(f.alice).deposit(weth, 10_000n, f.alice.address);
+      await f.vault.setOutflowLimit(weth, 100n, 1000n);
+      return { ...f, weth };
+    }
+
+    /** The vault's token balance covers what it owes. */
+    async function expectSolvent(f: Awaited<ReturnType<typeof limitedFixture>>) {
+      const held = await f.tokens.weth.balanceOf(await f.vault.getAddress());
+      expect(held).to.be.gte((await f.vault.totalLocked(f.weth)) + (await f.vault.totalClaimable(f.weth)));
+    }
+
+    it("pays releases within capacity; a release beyond it becomes a claim, never a failed delivery", async () => {
+      const f = await loadFixture(limitedFixture);
+      expect(await f.vault.outflowAvailable(f.weth)).to.equal(100n);
+      await expect(f.release(f.bob.address, f.weth, 60n).then((r) => r.tx)).to.changeTokenBalance(
+        f.tokens.weth,
+        f.bob,
+        60n,
+      );
+      const { tx, id } = await f.release(f.bob.address, f.weth, 50n);
+      await expect(tx).to.emit(f.vault, "ReleaseRateLimited").withArgs(f.bob.address, f.weth, 50n, id, 40n);
+      await expect(tx).to.not.emit(f.messenger, "MessageFailed");
+      await expect(tx).to.changeTokenBalance(f.tokens.weth, f.bob, 0n);
+      expect(await f.messenger.isRetryable(id)).to.equal(false); // consumed: the claim carries it
+      expect(await f.vault.claimable(f.bob.address, f.weth)).to.equal(50n);
+      expect(await f.vault.totalClaimable(f.weth)).to.equal(50n);
+      expect(await f.vault.totalLocked(f.weth)).to.equal(10_000n - 110n);
+      await expectSolvent(f);
+    });
+
+    it("refills linearly; a claim draws on the same capacity and pays what is available, the rest stays", async () => {
+      const f = await loadFixture(limitedFixture);
+      await f.release(f.bob.address, f.weth, 250n); // more than the whole capacity: all of it is a claim
+      expect(await f.vault.claimable(f.bob.address, f.weth)).to.equal(250n);
+      const t0 = await time.latest();
+      await time.setNextBlockTimestamp(t0 + 10);
+      await expect(f.vault.pushClaim(f.bob.address, f.weth))
+        .to.emit(f.vault, "Claimed")
+        .withArgs(f.bob.address, f.weth, f.bob.address, 100n);
+      expect(await f.vault.claimable(f.bob.address, f.weth)).to.equal(150n);
+      expect(await f.vault.totalClaimable(f.weth)).to.equal(150n);
+      // Empty now: 0.1 unit per second refills; after 1 s nothing whole is back. The error says when the rest
+      // (up to the capacity) will be there.
+      await time.setNextBlockTimestamp(t0 + 11);
+      await expect(f.vault.connect(f.bob).claim(f.weth, f.bob.address))
+        .to.be.revertedWithCustomError(f.vault, "OutflowLimitReached")
+        .withArgs(f.weth, 150n, t0 + 11 + 1000);
+      // A RELEASE meanwhile is not paid before its turn either: it waits as a claim.
+      await time.setNextBlockTimestamp(t0 + 12);
+      await expect(f.release(f.other.address, f.weth, 1n).then((r) => r.tx))
+        .to.emit(f.vault, "ReleaseRateLimited")
+        .withArgs(f.other.address, f.weth, 1n, anyValue, 0n);
+      // 300 s later 30 are back.
+      await time.increaseTo(t0 + 310);
+      expect(await f.vault.outflowAvailable(f.weth)).to.equal(30n);
+      await expect(f.vault.connect(f.bob).claim(f.weth, f.other.address)).to.changeTokenBalances(
+        f.tokens.weth,
+        [f.other, f.vault],
+        [30n, -30n],
+      );
+      expect(await f.vault.claimable(f.bob.address, f.weth)).to.equal(120n);
+      await expectSolvent(f);
+      // After a full window the next 100 are paid, then the last 20; nothing is paid twice.
+      await time.increaseTo(t0 + 310 + 1000);
+      await f.vault.pushClaim(f.bob.address, f.weth);
+      await time.increaseTo(t0 + 310 + 3000);
+      await f.vault.pushClaim(f.bob.address, f.weth);
+      await f.vault.pushClaim(f.other.address, f.weth);
+      expect(await f.tokens.weth.balanceOf(f.bob.address)).to.equal(parseUnits("1000000", 18) + 250n - 30n);
+      expect(await f.vault.totalClaimable(f.weth)).to.equal(0n);
+      await expect(f.vault.pushClaim(f.bob.address, f.weth))
+        .to.be.revertedWithCustomError(f.vault, "NothingToClaim")
+        .withArgs(f.bob.address, f.weth);
+      await expectSolvent(f);
+      expect(await f.tokens.weth.balanceOf(await f.vault.getAddress())).to.equal(10_000n - 251n);
+    });
+
+    it("gives the capacity back when the token refuses the payout", async () => {
+      const f = await loadFixture(vaultFixture);
+      const usdc = await f.tokens.usdc.getAddress();
+      await f.vault.connect(f.alice).deposit(usdc, 1000n, f.alice.address);
+      await f.vault.setOutflowLimit(usdc, 100n, 1000n);
+      await f.tokens.usdc.setPaused(true);
+      await expect(f.release(f.bob.address, usdc, 80n).then((r) => r.tx)).to.emit(f.vault, "ReleaseDeferred");
+      expect(await f.vault.outflowAvailable(usdc)).to.equal(100n); // nothing left the vault
+      await f.tokens.usdc.setPaused(false);
+      await expect(f.vault.pushClaim(f.bob.address, usdc)).to.changeTokenBalance(f.tokens.usdc, f.bob, 80n);
+      expect(await f.vault.outflowAvailable(usdc)).to.equal(20n); // the claim drew on it
+    });
+
+    it("reconfiguring keeps what left recently (capped at the new capacity); 0 removes the limit", async () => {
+      const f = await loadFixture(limitedFixture);
+      await f.release(f.bob.address, f.weth, 80n);
+      const t = await time.latest();
+      await time.setNextBlockTimestamp(t + 100); // 10 refilled: 70 used
+      await expect(f.vault.setOutflowLimit(f.weth, 50n, 500n))
+        .to.emit(f.vault, "OutflowLimitSet")
+        .withArgs(f.weth, 50n, 500n);
+      let limit = await f.vault.outflowLimit(f.weth);
+      expect([limit.capacity, limit.used, limit.window, limit.updatedAt]).to.deep.equal([
+        50n,
+        50n,
+        500n,
+        BigInt(t + 100),
+      ]);
+      expect(await f.vault.outflowAvailable(f.weth)).to.equal(0n);
+      await time.setNextBlockTimestamp(t + 200); // 10 per 100 s at the new rate
+      await f.vault.setOutflowLimit(f.weth, 1000n, 500n);
+      limit = await f.vault.outflowLimit(f.weth);
+      expect(limit.used).to.equal(40n);
+      await expect(f.vault.setOutflowLimit(f.weth, 0n, 500n))
+        .to.emit(f.vault, "OutflowLimitSet")
+        .withArgs(f.weth, 0n, 0n);
+      expect(await f.vault.outflowAvailable(f.weth)).to.equal(MaxUint256);
+      await expect(f.release(f.bob.address, f.weth, 5000n).then((r) => r.tx)).to.emit(f.vault, "Released");
+      // Re-enabled: starts full.
+      await f.vault.setOutflowLimit(f.weth, 100n, 1000n);
+      expect(await f.vault.outflowAvailable(f.weth)).to.equal(100n);
+    });
+
+    it("is set by the owner only, within range", async () => {
+      const f = await loadFixture(limitedFixture);
+      await expect(f.vault.connect(f.guardian).setOutflowLimit(f.weth, 0n, 0n)).to.be.revertedWithCustomError(
+        f.vault,
+        "OwnableUnauthorizedAccount",
+      );
+      await expect(f.vault.setOutflowLimit(f.weth, 2n ** 96n, 1n))
+        .to.be.revertedWithCustomError(f.vault, "InvalidOutflowLimit")
+        .withArgs(f.weth, 2n ** 96n, 1n);
+      await expect(f.vault.setOutflowLimit(f.weth, 1n, 0n))
+        .to.be.revertedWithCustomError(f.vault, "InvalidOutflowLimit")
+        .withArgs(f.weth, 1n, 0n);
+      await expect(f.vault.setOutflowLimit(f.weth, 1n, 2n ** 32n))
+        .to.be.revertedWithCustomError(f.vault, "InvalidOutflowLimit")
+        .withArgs(f.weth, 1n, 2n ** 32n);
+      await expect(f.vault.setOutflowLimit(ZeroAddress, 1n, 1n)).to.be.revertedWithCustomError(f.vault, "ZeroAddress");
+      await f.vault.setOutflowLimit(f.weth, 2n ** 96n - 1n, 2n ** 32n - 1n);
+    });
+
+    it("pausing deposits never blocks releases or claims", async () => {
+      const f = await loadFixture(limitedFixture);
+      await f.release(f.bob.address, f.weth, 150n); // a claim
+      await f.vault.connect(f.guardian).pauseDeposits(f.weth);
+      await expect(f.release(f.bob.address, f.weth, 100n).then((r) => r.tx))
+        .to.emit(f.vault, "Released")
+        .withArgs(f.bob.address, f.weth, 100n, anyValue);
+      await time.increase(1000);
+      await expect(f.vault.connect(f.bob).claim(f.weth, f.bob.address)).to.changeTokenBalance(
+        f.tokens.weth,
+        f.bob,
+        100n,
+      );
+      expect((await f.vault.assetState(f.weth)).depositsPaused).to.equal(true);
+    });
+  });
+
+  describe("negative rebase", () => {
+    async function rebasingFixture() {
+      const f = await vaultFixture();
+      const token = await new RebasingERC20__factory(f.owner).deploy("Rebasing", "REB", 18);
+      const asset = await token.getAddress();
+      await f.vault.setAssetAllowed(asset, true);
+      await token.mint(f.alice.address, 10_000n);
+      await token.connect(f.alice).approve(await f.vault.getAddress(), MaxUint256);
+      await f.vault.connect(f.alice).deposit(asset, 1000n, f.alice.address);
+      return { ...f, token, asset };
+    }
+
+    it("detects a shortfall: releases become claims, claims wait, nothing is paid with others' tokens", async () => {
+      const f = await loadFixture(rebasingFixture);
+      const vault = await f.vault.getAddress();
+      await expect(f.release(f.bob.address, f.asset, 100n).then((r) => r.tx)).to.changeTokenBalance(
+        f.token,
+        f.bob,
+        100n,
+      );
+      await f.token.rebase(parseUnits("0.5", 18)); // every balance halves: the vault holds 450, owes 900
+      expect(await f.token.balanceOf(vault)).to.equal(450n);
+
+      const { tx, id } = await f.release(f.bob.address, f.asset, 100n);
+      await expect(tx).to.emit(f.vault, "Shortfall").withArgs(f.asset, 450n, 900n);
+      await expect(tx).to.emit(f.vault, "ReleaseDeferred").withArgs(f.bob.address, f.asset, 100n, id);
+      await expect(tx).to.not.emit(f.vault, "Released");
+      expect(await f.token.balanceOf(vault)).to.equal(450n);
+      expect(await f.vault.totalLocked(f.asset)).to.equal(800n);
+      expect(await f.vault.claimable(f.bob.address, f.asset)).to.equal(100n);
+      await expect(f.vault.connect(f.bob).claim(f.asset, f.bob.address))
+        .to.be.revertedWithCustomError(f.vault, "InShortfall")
+        .withArgs(f.asset, 450n, 900n);
+
+      // Someone (the protocol's treasury, say) restores the balance: outflows resume, in full.
+      await f.token.mint(vault, 450n);
+      await expect(f.vault.pushClaim(f.bob.address, f.asset)).to.changeTokenBalance(f.token, f.bob, 100n);
+      await expect(f.release(f.bob.address, f.asset, 100n).then((r) => r.tx))
+        .to.emit(f.vault, "Released")
+        .withArgs(f.bob.address, f.asset, 100n, anyValue);
+      expect(await f.token.balanceOf(vault)).to.equal(700n);
+      expect(await f.vault.totalLocked(f.asset)).to.equal(700n);
+      expect(await f.vault.totalClaimable(f.asset)).to.equal(0n);
     });
   });
 });
