@@ -53,10 +53,12 @@ contract MarginEngine is IMarginEngine, Guarded, ReentrancyGuardTransient {
         uint24 credits;
     }
 
-    /// @dev Per (chainId, asset), listed or not: market id + 1 (0 = unlisted) and the total credited.
+    /// @dev Per (chainId, asset), listed or not, in one slot: market id + 1 (0 = unlisted), the total credited,
+    ///      and the credit cap (0 = none) above which deposits are quarantined.
     struct MarketState {
         uint8 idPlusOne;
         uint128 totalCredits;
+        uint112 creditCap;
     }
 
     IERC20 public immutable baseToken;
@@ -88,6 +90,10 @@ contract MarginEngine is IMarginEngine, Guarded, ReentrancyGuardTransient {
     mapping(uint256 id => MarketConfig) internal _marketConfigs;
     mapping(uint64 chainId => mapping(address asset => MarketState)) internal _marketStates;
     mapping(uint64 chainId => uint16) public latencyHaircutBps;
+    /// @notice Deposits above the credit cap, held out of borrowing power until the owner reviews them.
+    mapping(address account => mapping(uint64 chainId => mapping(address asset => uint256))) public quarantined;
+    /// @notice Everything quarantined on (`chainId`, `asset`).
+    mapping(uint64 chainId => mapping(address asset => uint256)) public totalQuarantined;
 
     /// @param rateModel Kinked rate model, per-second rates.
     /// @param reserveFactorBps Share of interest kept as reserves.
@@ -128,9 +134,22 @@ contract MarginEngine is IMarginEngine, Guarded, ReentrancyGuardTransient {
         (address account, address asset, uint256 amount) = MessageCodec.decode(payload, MessageCodec.DEPOSIT);
 
         MarketState storage state = _marketStates[srcChainId][asset];
-        (uint8 idPlusOne, uint256 totalCredits) = (state.idPlusOne, state.totalCredits + amount);
+        MarketState memory m = state;
+        // Above the cap a deposit is still recorded, but quarantined: a forged or runaway credit (a compromised
+        // bridge) cannot become borrowing power beyond the cap.
+        if (m.creditCap != 0 && m.totalCredits + amount > m.creditCap) {
+            uint256 room = m.totalCredits < m.creditCap ? m.creditCap - m.totalCredits : 0;
+            uint256 excess = amount - room;
+            quarantined[account][srcChainId][asset] += excess;
+            totalQuarantined[srcChainId][asset] += excess;
+            emit CollateralQuarantined(account, srcChainId, asset, excess, messageId);
+            amount = room;
+            if (amount == 0) return;
+        }
+        uint256 totalCredits = m.totalCredits + amount;
         if (totalCredits > type(uint128).max) revert AmountTooLarge(amount);
         state.totalCredits = uint128(totalCredits);
+        uint8 idPlusOne = m.idPlusOne;
         uint256 balance = _collateral[account][srcChainId][asset];
         _collateral[account][srcChainId][asset] = balance + amount;
         // A held credit is counted (and in the bitmap if listed) already: repeat deposits skip the account slot.
@@ -670,6 +689,39 @@ contract MarginEngine is IMarginEngine, Guarded, ReentrancyGuardTransient {
             idPlusOne - 1,
             MarketConfig(borrowFactorBps, liquidationThresholdBps, liquidationBonusBps, frozen)
         );
+    }
+
+    /// @notice Sets the credit cap of (`chainId`, `asset`), listed or not: deposits beyond it are quarantined
+    ///         (0: no cap). Only the owner. Existing credits are never touched.
+    function setCreditCap(uint64 chainId, address asset, uint112 cap) external onlyOwner {
+        _marketStates[chainId][asset].creditCap = cap;
+        emit CreditCapSet(chainId, asset, cap);
+    }
+
+    /// @notice Ends the quarantine of `amount` of `account`'s deposits on (`chainId`, `asset`) after review: credits
+    ///         it (`credit`, for a genuine deposit; the cap does not apply) or discards it (a forgery: no tokens
+    ///         back it in the vault). Only the owner.
+    function releaseQuarantine(
+        address account,
+        uint64 chainId,
+        address asset,
+        uint256 amount,
+        bool credit
+    ) external onlyOwner nonReentrant {
+        uint256 held = quarantined[account][chainId][asset];
+        if (amount == 0 || amount > held) revert InsufficientCollateral(account, chainId, asset, held, amount);
+        quarantined[account][chainId][asset] = held - amount;
+        totalQuarantined[chainId][asset] -= amount;
+        if (credit) {
+            MarketState storage state = _marketStates[chainId][asset];
+            uint256 totalCredits = state.totalCredits + amount;
+            if (totalCredits > type(uint128).max) revert AmountTooLarge(amount);
+            state.totalCredits = uint128(totalCredits);
+            uint256 balance = _collateral[account][chainId][asset];
+            _collateral[account][chainId][asset] = balance + amount;
+            if (balance == 0) _openCredit(account, state.idPlusOne);
+        }
+        emit QuarantineReleased(account, chainId, asset, amount, credit);
     }
 
     /// @notice Sets the latency haircut of `chainId`: collateral there counts `haircutBps` less, in borrowing

@@ -53,6 +53,24 @@ interface IMarginEngine is IMessageReceiver {
 
     // ----------------------------------------------------------------------------------------------- events
 
+    /// @notice A deposit (or its part) above the credit cap of (`chainId`, `asset`) was quarantined: recorded, not
+    ///         usable, until the owner reviews it.
+    event CollateralQuarantined(
+        address indexed account,
+        uint64 indexed chainId,
+        address indexed asset,
+        uint256 amount,
+        bytes32 messageId
+    );
+    /// @notice The owner ended the quarantine of `amount`: credited to the account, or discarded as a forgery.
+    event QuarantineReleased(
+        address indexed account,
+        uint64 indexed chainId,
+        address indexed asset,
+        uint256 amount,
+        bool credited
+    );
+    event CreditCapSet(uint64 indexed chainId, address indexed asset, uint256 cap);
     event CollateralCredited(
         address indexed account,
         uint64 indexed chainId,

@@ -2,7 +2,7 @@
  * The conservative-view invariant of DESIGN.md §2, computed from on-chain state and the adapters' event logs,
  * per (source chain, asset):
  *
- *   vault.totalLocked == hub credits + RELEASEs in flight + DEPOSITs in flight
+ *   vault.totalLocked == hub credits + quarantined + RELEASEs in flight + DEPOSITs in flight
  *
  * hence `totalLocked ≥ credits + releases in flight`, with equality when no deposit is in flight. A message is
  * in flight until its destination messenger consumed its nonce and does not hold it for retry. Also: the vault
@@ -42,6 +42,8 @@ export interface SolvencyRow {
   locked: bigint;
   /** hub credits on (chain, asset), all accounts */
   credits: bigint;
+  /** deposits above the hub's credit cap, held out of borrowing power */
+  quarantined: bigint;
   /** RELEASE envelopes sent by the hub and not executed by the vault yet */
   releasesInFlight: bigint;
   /** DEPOSIT envelopes sent by the vault and not credited by the hub yet */
@@ -99,6 +101,7 @@ export async function solvency(view: SolvencyView): Promise<SolvencyRow[]> {
         symbol,
         locked: await s.deployment.vault.totalLocked(asset),
         credits: (await hub.engine.marketState(s.chain.chainId, asset)).totalCredits,
+        quarantined: await hub.engine.totalQuarantined(s.chain.chainId, asset),
         releasesInFlight,
         depositsInFlight,
         held: await token.balanceOf(vault),
@@ -111,10 +114,10 @@ export async function solvency(view: SolvencyView): Promise<SolvencyRow[]> {
 
 /** Why a row breaks the invariant, or undefined if it holds. */
 export function violation(r: SolvencyRow): string | undefined {
-  if (r.locked !== r.credits + r.releasesInFlight + r.depositsInFlight) {
+  if (r.locked !== r.credits + r.quarantined + r.releasesInFlight + r.depositsInFlight) {
     return (
-      `${r.chain}/${r.symbol}: locked ${r.locked} != credits ${r.credits} + releases in flight ` +
-      `${r.releasesInFlight} + deposits in flight ${r.depositsInFlight}`
+      `${r.chain}/${r.symbol}: locked ${r.locked} != credits ${r.credits} + quarantined ${r.quarantined} + ` +
+      `releases in flight ${r.releasesInFlight} + deposits in flight ${r.depositsInFlight}`
     );
   }
   if (r.held < r.locked + r.claimable) {

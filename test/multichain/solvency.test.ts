@@ -48,14 +48,17 @@ describe("the solvency check with messages in flight", () => {
       asset: "0x00",
       symbol: "WETH",
       locked: 10n,
-      credits: 7n,
+      credits: 6n,
+      quarantined: 1n,
       releasesInFlight: 3n,
       depositsInFlight: 0n,
       held: 10n,
       claimable: 0n,
     };
     expect(violation(base)).to.equal(undefined);
-    expect(violation({ ...base, credits: 8n })).to.match(/locked 10 != credits 8 \+ releases in flight 3/);
+    expect(violation({ ...base, credits: 7n })).to.match(
+      /locked 10 != credits 7 \+ quarantined 1 \+ releases in flight 3 \+ deposits in flight 0/,
+    );
     expect(violation({ ...base, claimable: 1n })).to.match(/vault holds 10 but owes 10 locked \+ 1 claims/);
   });
 });
