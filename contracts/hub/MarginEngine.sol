@@ -90,10 +90,12 @@ contract MarginEngine is IMarginEngine, Guarded, ReentrancyGuardTransient {
     mapping(uint256 id => MarketConfig) internal _marketConfigs;
     mapping(uint64 chainId => mapping(address asset => MarketState)) internal _marketStates;
     mapping(uint64 chainId => uint16) public latencyHaircutBps;
-    /// @notice Deposits above the credit cap, held out of borrowing power until the owner reviews them.
-    mapping(address account => mapping(uint64 chainId => mapping(address asset => uint256))) public quarantined;
-    /// @notice Everything quarantined on (`chainId`, `asset`).
-    mapping(uint64 chainId => mapping(address asset => uint256)) public totalQuarantined;
+    /// @dev Deposits above the credit cap, held out of borrowing power until the owner reviews them.
+    struct Quarantine {
+        mapping(address account => mapping(uint64 chainId => mapping(address asset => uint256))) byAccount;
+        mapping(uint64 chainId => mapping(address asset => uint256)) total;
+    }
+    Quarantine internal _quarantine;
 
     /// @param rateModel Kinked rate model, per-second rates.
     /// @param reserveFactorBps Share of interest kept as reserves.
@@ -140,8 +142,8 @@ contract MarginEngine is IMarginEngine, Guarded, ReentrancyGuardTransient {
         if (m.creditCap != 0 && m.totalCredits + amount > m.creditCap) {
             uint256 room = m.totalCredits < m.creditCap ? m.creditCap - m.totalCredits : 0;
             uint256 excess = amount - room;
-            quarantined[account][srcChainId][asset] += excess;
-            totalQuarantined[srcChainId][asset] += excess;
+            _quarantine.byAccount[account][srcChainId][asset] += excess;
+            _quarantine.total[srcChainId][asset] += excess;
             emit CollateralQuarantined(account, srcChainId, asset, excess, messageId);
             amount = room;
             if (amount == 0) return;
@@ -646,6 +648,16 @@ contract MarginEngine is IMarginEngine, Guarded, ReentrancyGuardTransient {
         return _marketStates[chainId][asset];
     }
 
+    /// @notice `account`'s deposits on (`chainId`, `asset`) above the credit cap, awaiting review.
+    function quarantined(address account, uint64 chainId, address asset) external view returns (uint256) {
+        return _quarantine.byAccount[account][chainId][asset];
+    }
+
+    /// @notice Everything quarantined on (`chainId`, `asset`).
+    function totalQuarantined(uint64 chainId, address asset) external view returns (uint256) {
+        return _quarantine.total[chainId][asset];
+    }
+
     /// @notice The rate model (per-second rates) and the liquidation rules.
     function parameters() external view returns (InterestRateLib.RateModel memory, LiquidationParams memory) {
         return (_rateModel, _liquidation);
@@ -708,10 +720,10 @@ contract MarginEngine is IMarginEngine, Guarded, ReentrancyGuardTransient {
         uint256 amount,
         bool credit
     ) external onlyOwner nonReentrant {
-        uint256 held = quarantined[account][chainId][asset];
+        uint256 held = _quarantine.byAccount[account][chainId][asset];
         if (amount == 0 || amount > held) revert InsufficientCollateral(account, chainId, asset, held, amount);
-        quarantined[account][chainId][asset] = held - amount;
-        totalQuarantined[chainId][asset] -= amount;
+        _quarantine.byAccount[account][chainId][asset] = held - amount;
+        _quarantine.total[chainId][asset] -= amount;
         if (credit) {
             MarketState storage state = _marketStates[chainId][asset];
             uint256 totalCredits = state.totalCredits + amount;
