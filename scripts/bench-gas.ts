@@ -9,9 +9,25 @@ import fs from "fs";
 import { parseArgs } from "util";
 import path from "path";
 import hre from "hardhat";
-import { MaxUint256, parseUnits, type ContractTransactionResponse } from "ethers";
-import { createWorld, deposit, signer, spoke, World, SpokeSpec, TokenSpec } from "./lib/world";
+import {
+  AbiCoder,
+  MaxUint256,
+  concat,
+  dataSlice,
+  keccak256,
+  parseUnits,
+  toBeHex,
+  zeroPadValue,
+  type ContractTransactionResponse,
+} from "ethers";
+import { createWorld, deposit, signer, spoke, World, SpokeSpec, TokenSpec, HUB_CHAIN_ID } from "./lib/world";
+import { BRIDGE_KINDS, BridgeKind, BridgePacket, bridgeId } from "./lib/bridges";
 import { send } from "../deploy/orchestrator";
+import {
+  NoopCcipReceiver__factory,
+  NoopHyperlaneRecipient__factory,
+  NoopLzReceiver__factory,
+} from "../typechain-types";
 
 const SNAPSHOT = path.join(__dirname, "..", "gas-snapshot.json");
 const TOLERANCE = 0.02;
@@ -29,6 +45,10 @@ const TARGETS: Record<string, number> = {
   "hub.withdrawCollateral.1pos": 85_000,
   "vault.deliverRelease": 95_000,
   "hub.liquidate.1pos": 115_000,
+  // Bridges issue: messenger + adapter cost on the receiving side, beyond the bridge's own delivery cost.
+  "bridge.layerzero.overhead.extraConfirm": 35_000,
+  "bridge.ccip.overhead.extraConfirm": 35_000,
+  "bridge.hyperlane.overhead.extraConfirm": 35_000,
 };
 
 /** What each figure measures, printed under the table. */
@@ -48,6 +68,18 @@ const NOTES: Record<string, string> = {
   "vault.deliverRelease": "relayer delivers a RELEASE within the outflow limit, recipient already holds the token",
   "hub.liquidate.1pos": "1 position, close-factor repay, protocol fee to reserves, RELEASE sent",
   "hub.supplyBase.first": "a new lender joins a pool that has liquidity",
+  "bridge.<kind>.deposit":
+    "vault.deposit (repeat) over a 1-of-1 route on that bridge, harness fee 0 (Hyperlane's MockMailbox also stores the message in its mock remote mailbox: harness cost, not Mailbox's)",
+  "bridge.<kind>.deliverDeposit":
+    "the bridge's delivery transaction of that DEPOSIT (LayerZero executor lzReceive, CCIP OffRamp routeMessage, Hyperlane process)",
+  "bridge.<kind>.endpointOnly":
+    "the same delivery of the same bytes to a receiver that does nothing: the bridge's own cost",
+  "bridge.<kind>.overhead.final": "deliverDeposit - endpointOnly: adapter + messenger + the engine's credit",
+  "bridge.<kind>.overhead.firstConfirm":
+    "first confirmation of a k-of-n envelope minus endpointOnly: adapter + messenger + the new confirmation slot",
+  "bridge.<kind>.overhead.extraConfirm":
+    "a further confirmation that does not complete the envelope, minus endpointOnly: adapter + messenger",
+  "kofn.k<k>n<n>.receive": "all confirmation transactions until a DEPOSIT is delivered, k of n adapters, total gas",
 };
 
 const token = (symbol: string, decimals: number, price: bigint): TokenSpec => ({
@@ -240,6 +272,158 @@ async function measure(): Promise<Record<string, number>> {
   return out;
 }
 
+// ================================================================================================ bridges
+
+let seq = 0;
+/** Deterministic stand-ins for bridge ids (random bytes would make calldata costs vary between runs). */
+const fresh = (bytes = 32) => dataSlice(keccak256(toBeHex(++seq, 32)), 0, bytes);
+
+/** Gas of delivering `packet`'s bytes over the same bridge to a receiver that does nothing. */
+async function endpointOnly(w: World, packet: BridgePacket): Promise<number> {
+  const hub = w.bridges!.chains.find((c) => c.chain.chainId === HUB_CHAIN_ID)!;
+  const deployer = signer(w.hub.chain, "deployer");
+  const stack = hub.stacks[packet.kind]!;
+  if (stack.kind === "layerzero") {
+    const noop = await new NoopLzReceiver__factory(deployer).deploy();
+    const srcEid = bridgeId("layerzero", packet.srcChainId);
+    const sender = fresh();
+    const message = dataSlice(packet.raw, 81 + 32);
+    let used = 0;
+    // Nonce 1 opens the path (new storage); measure nonce 2, as the adapter's delivery was a repeat too.
+    for (const nonce of [1n, 2n]) {
+      const guid = fresh();
+      const raw = concat([
+        "0x01",
+        zeroPadValue(toBeHex(nonce), 8),
+        zeroPadValue(toBeHex(srcEid), 4),
+        sender,
+        zeroPadValue(toBeHex(bridgeId("layerzero", HUB_CHAIN_ID)), 4),
+        zeroPadValue(await noop.getAddress(), 32),
+        guid,
+        message,
+      ]);
+      await send(stack.lib.verify(raw));
+      used = await gas(
+        stack.endpoint.lzReceive({ srcEid, sender, nonce }, await noop.getAddress(), guid, message, "0x"),
+      );
+    }
+    return used;
+  }
+  if (stack.kind === "ccip") {
+    const noop = await new NoopCcipReceiver__factory(deployer).deploy(await stack.router.getAddress());
+    return gas(
+      stack.router.routeMessage(
+        {
+          messageId: fresh(),
+          sourceChainSelector: bridgeId("ccip", packet.srcChainId),
+          sender: AbiCoder.defaultAbiCoder().encode(["address"], [packet.srcAdapter]),
+          data: packet.raw,
+          destTokenAmounts: [],
+        },
+        5_000,
+        packet.gasLimit,
+        await noop.getAddress(),
+      ),
+    );
+  }
+  const noop = await new NoopHyperlaneRecipient__factory(deployer).deploy();
+  // Same message with another nonce (a new id) and the no-op recipient.
+  const raw = concat([
+    dataSlice(packet.raw, 0, 1),
+    fresh(4),
+    dataSlice(packet.raw, 5, 45),
+    zeroPadValue(await noop.getAddress(), 32),
+    dataSlice(packet.raw, 77),
+  ]);
+  return gas(stack.mailbox.process("0x", raw));
+}
+
+async function measureBridges(out: Record<string, number>): Promise<void> {
+  const amount = parseUnits("1", 18);
+  for (const kind of BRIDGE_KINDS) {
+    const w = await createWorld(hre, { routes: { bridges: [kind], local: false, k: 1 } });
+    const relayer = w.bridges!.relayer;
+    await deposit(w, "alpha", "alice", "WETH", amount); // first deposit: warms the vault, the route, the account
+    await relayer.flush();
+    const alpha = spoke(w, "alpha");
+    const alice = signer(alpha.chain, "alice");
+    const weth = await alpha.tokens.WETH.getAddress();
+    const fee = await alpha.deployment.vault.quoteDeposit(weth, amount, alice.address);
+    out[`bridge.${kind}.deposit`] = await gas(
+      alpha.deployment.vault.connect(alice).deposit(weth, amount, alice.address, { value: fee }),
+    );
+    const [delivery] = await relayer.flush();
+    if (!delivery?.receipt) throw new Error(`${kind} delivery failed: ${delivery?.error}`);
+    out[`bridge.${kind}.deliverDeposit`] = Number(delivery.receipt.gasUsed);
+    out[`bridge.${kind}.endpointOnly`] = await endpointOnly(w, delivery.packet);
+    out[`bridge.${kind}.overhead.final`] = out[`bridge.${kind}.deliverDeposit`] - out[`bridge.${kind}.endpointOnly`];
+  }
+
+  // k of n over LayerZero, CCIP, Hyperlane and Local (n = 4), and k = 2 of n = 2.
+  const w = await createWorld(hre, { routes: { bridges: [...BRIDGE_KINDS], local: true, k: 1 } });
+  const relayer = w.bridges!.relayer;
+  const hubMessenger = w.hub.deployment.messenger;
+  const alpha = spoke(w, "alpha");
+  const adapters = [...(await hubMessenger.routeAdapters(alpha.chain.chainId))];
+  const alphaMessenger = await alpha.deployment.messenger.getAddress();
+  await deposit(w, "alpha", "alice", "WETH", amount);
+  await relayer.flush();
+  await w.relayer.flush();
+  const baselines: Partial<Record<BridgeKind, number>> = {};
+  const baseline = async (p: BridgePacket) => (baselines[p.kind] ??= await endpointOnly(w, p));
+
+  /** Sends a DEPOSIT and returns its packets per bridge (Local's is dropped). */
+  const sendDeposit = async () => {
+    await deposit(w, "alpha", "alice", "WETH", amount);
+    await w.relayer.poll();
+    w.relayer.take();
+    const packets = await relayer.poll();
+    relayer.take();
+    return (kind: BridgeKind) => packets.find((p) => p.kind === kind)!;
+  };
+  const confirm = async (p: BridgePacket) => {
+    const d = await relayer.deliver(p);
+    if (!d.receipt) throw new Error(`${p.kind} confirmation failed: ${d.error}`);
+    return Number(d.receipt.gasUsed);
+  };
+
+  // Receiving cost until delivery, for k = 1, 2, 3 of n = 4 and k = 2 of n = 2.
+  const order: BridgeKind[] = ["layerzero", "ccip", "hyperlane"];
+  const cases: [number, string[]][] = [
+    [1, adapters],
+    [2, adapters],
+    [3, adapters],
+    [2, adapters.slice(0, 2)],
+  ];
+  for (const [k, routeAdapters] of cases) {
+    await send(hubMessenger.setRoute(alpha.chain.chainId, alphaMessenger, routeAdapters, k));
+    const packetOf = await sendDeposit();
+    let total = 0;
+    for (const kind of order.slice(0, k)) total += await confirm(packetOf(kind));
+    out[`kofn.k${k}n${routeAdapters.length}.receive`] = total;
+  }
+
+  // Per-confirmation overhead of each adapter, as the first confirmation of an envelope (it creates the
+  // confirmation slot) and as an extra one: k = 4 of n = 4, three rounds in rotated order, none completes.
+  await send(hubMessenger.setRoute(alpha.chain.chainId, alphaMessenger, adapters, 4));
+  for (let round = 0; round < 3; round++) {
+    const rotated = [...order.slice(round), ...order.slice(0, round)];
+    const packetOf = await sendDeposit();
+    for (const [i, kind] of rotated.entries()) {
+      const used = (await confirm(packetOf(kind))) - (await baseline(packetOf(kind)));
+      if (i === 0) out[`bridge.${kind}.overhead.firstConfirm`] = used;
+      if (i === 1) out[`bridge.${kind}.overhead.extraConfirm`] = used;
+    }
+  }
+}
+
+/** The NOTES entry of a figure: bridge and k-of-n figures share one note per pattern. */
+function noteKey(key: string): string {
+  return key
+    .replace(/^bridge\.(layerzero|ccip|hyperlane)\./, "bridge.<kind>.")
+    .replace(/^kofn\.k\d+n\d+\./, "kofn.k<k>n<n>.");
+}
+
 function table(current: Record<string, number>, previous: Record<string, number> | undefined): string {
   const rows = Object.keys(current).sort();
   const w = Math.max(...rows.map((r) => r.length));
@@ -255,7 +439,8 @@ function table(current: Record<string, number>, previous: Record<string, number>
       `${key.padEnd(w)}  ${current[key].toLocaleString("en-US").padStart(9)}  ${(target?.toLocaleString("en-US") ?? "-").padStart(9)}  ${delta.padStart(11)}${mark}`,
     );
   }
-  lines.push("", ...rows.filter((k) => NOTES[k]).map((k) => `  ${k}: ${NOTES[k]}`));
+  const notes = [...new Set(rows.map(noteKey).filter((k) => NOTES[k]))];
+  lines.push("", ...notes.map((k) => `  ${k}: ${NOTES[k]}`));
   return lines.join("\n");
 }
 
@@ -294,6 +479,8 @@ async function main() {
     : undefined;
   console.log("measuring gas on in-process chains (hub 31337, alpha 31338, beta 31339)...");
   const current = await measure();
+  console.log("measuring the bridges (LayerZero, CCIP, Hyperlane harnesses)...");
+  await measureBridges(current);
   console.log(table(current, previous));
   if (values.markdown) console.log("\n" + markdown(current));
 
