@@ -41,7 +41,7 @@ subtask(TASK_COMPILE_SOLIDITY_READ_FILE).setAction(
 
 const ENGINE_COMPILER = {
   version: SOLC_VERSION,
-  settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun" },
+  settings: { optimizer: { enabled: true, runs: 600 }, evmVersion: "cancun" },
 };
 
 const chainId = Number(process.env.XMARGIN_CHAIN_ID ?? 31337);
