@@ -19,8 +19,10 @@ import {
   send,
   wire,
 } from "../../deploy/orchestrator";
+import { deployGovernance, type Ownable2StepContract } from "../../deploy/governance";
 import {
   IBridgeAdapter,
+  TimelockController,
   MockERC20,
   MockERC20__factory,
   MockPriceFeed,
@@ -86,6 +88,8 @@ export interface World {
   bridges?: BridgeWorld;
   /** Bridge adapters by chain id, for the solvency check. */
   bridgeAdapters?: Map<bigint, IBridgeAdapter[]>;
+  /** The owner of every chain's contracts, when created with {@link WorldOptions.timelockDelay}. */
+  timelocks?: Map<bigint, TimelockController>;
 }
 
 /** Which transports every hub <-> source route uses, and how many must confirm. */
@@ -164,6 +168,11 @@ export interface WorldOptions {
   baseFunds?: number;
   /** Route every hub <-> source chain over these transports (default: the LocalAdapter alone, k = 1). */
   routes?: RouteSpec;
+  /**
+   * Hand every configurable contract of every chain to a TimelockController with this delay (seconds), the
+   * "treasury" actor as its proposer and executor (a multisig in production). Default: the deployer owns all.
+   */
+  timelockDelay?: number;
 }
 
 export function signer(chain: Chain, actor: ActorName): AccountSigner {
@@ -180,7 +189,35 @@ export async function createWorld(hre: HardhatRuntimeEnvironment, options: World
   ]);
   const world = await deployWorld(hubChain, spokeChains, options);
   if (options.routes) await addBridges(world, options.routes, options.log);
+  if (options.timelockDelay !== undefined) await handToTimelocks(world, options.timelockDelay);
   return world;
+}
+
+/**
+ * Gives every chain's configurable contracts (engine, oracle, vaults, messengers, adapters) to a per-chain
+ * TimelockController (deploy/governance.ts), proposer and executor the "treasury" actor.
+ */
+export async function handToTimelocks(world: World, minDelay: number): Promise<Map<bigint, TimelockController>> {
+  const timelocks = new Map<bigint, TimelockController>();
+  const bridgeAdaptersOf = (chainId: bigint) =>
+    Object.values(world.bridges?.chains.find((c) => c.chain.chainId === chainId)?.stacks ?? {}).map((s) => s.adapter);
+  const hub = world.hub.deployment;
+  const sets: [Chain, Ownable2StepContract[]][] = [
+    [
+      world.hub.chain,
+      [hub.engine, hub.oracle, hub.messenger, hub.adapter, ...bridgeAdaptersOf(world.hub.chain.chainId)],
+    ],
+    ...world.spokes.map((s): [Chain, Ownable2StepContract[]] => [
+      s.chain,
+      [s.deployment.vault, s.deployment.messenger, s.deployment.adapter, ...bridgeAdaptersOf(s.chain.chainId)],
+    ]),
+  ];
+  for (const [chain, owned] of sets) {
+    const admin = signer(chain, "treasury").address;
+    timelocks.set(chain.chainId, await deployGovernance(signer(chain, "deployer"), { minDelay, admin }, owned));
+  }
+  world.timelocks = timelocks;
+  return timelocks;
 }
 
 /**
