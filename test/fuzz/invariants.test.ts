@@ -44,7 +44,15 @@ function envInt(name: string, fallback: number): number {
 }
 
 /** Thrown with the whole trace of the failing sequence, so the shrunk counterexample explains itself. */
-class InvariantViolation extends Error {}
+class InvariantViolation extends Error {
+  /** Number of actions of the sequence that ran (the rest never did). */
+  constructor(
+    message: string,
+    readonly steps: number,
+  ) {
+    super(message);
+  }
+}
 
 describe("invariant fuzzing across three chains", function () {
   let world: World;
@@ -72,9 +80,11 @@ describe("invariant fuzzing across three chains", function () {
     const run = newRunState();
     const trace: string[] = [];
     const fail = (why: string): never => {
-      throw new InvariantViolation(`${why}\n  trace:\n${trace.map((t) => `    ${t}`).join("\n")}`);
+      throw new InvariantViolation(`${why}\n  trace:\n${trace.map((t) => `    ${t}`).join("\n")}`, ran);
     };
+    let ran = 0;
     const step = async (n: number, action: Action): Promise<void> => {
+      ran = Math.min(n, actions.length);
       let actedOn: string[] = [];
       try {
         const out = await perform(world, run, action);
@@ -146,15 +156,20 @@ describe("invariant fuzzing across three chains", function () {
         .join(", ")}`,
     );
     if (details.failed) {
-      const shrunk = details.counterexample?.[0] ?? [];
-      const cause =
-        details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+      const error = details.errorInstance;
+      // Actions after the failing step never ran: leave them out of the printed sequence.
+      const shrunk = (details.counterexample?.[0] ?? []).slice(
+        0,
+        error instanceof InvariantViolation ? error.steps : undefined,
+      );
+      const cause = error instanceof Error ? error.message : String(error);
       throw new Error(
         [
           `invariant broken (seed ${SEED}, run ${details.numRuns}, path ${details.counterexamplePath})`,
           `reproduce: ${repro}`,
           `replay the shrunk sequence only: FUZZ_SEED=${SEED} FUZZ_PATH=${details.counterexamplePath} FUZZ_STEPS=${STEPS} npx hardhat test test/fuzz/invariants.test.ts`,
           `shrunk sequence (${shrunk.length} actions): ${fc.stringify(shrunk)}`,
+          `replay it: FUZZ_ACTIONS='${JSON.stringify(shrunk)}' npx hardhat test test/fuzz/invariants.test.ts`,
           cause,
         ].join("\n"),
       );
