@@ -1,0 +1,183 @@
+/**
+ * The named invariants of the fuzz suite (DESIGN.md §2 and issue 5), checked after every step. Each one reads
+ * on-chain state and event logs and returns readable violation messages (empty when it holds).
+ */
+import { signer, type World } from "../../scripts/lib/world";
+import { solvency, violation } from "../../scripts/lib/solvency";
+import { queryRange } from "../../scripts/lib/events";
+import { MARKETS, USERS } from "./actions";
+
+export type Invariant = (w: World, ctx: CheckContext) => Promise<string[]>;
+
+/** What a check may need beyond the world: the accounts the step's own action touched. */
+export interface CheckContext {
+  actedOn: string[];
+}
+
+const WAD = 10n ** 18n;
+
+/** 1. Per (chain, asset): locked == credits + releases and deposits in flight; the vault holds locked + claims. */
+export async function solvencyPerChainAsset(w: World): Promise<string[]> {
+  return (await solvency(w)).map(violation).filter((v): v is string => v !== undefined);
+}
+
+/**
+ * 2. Debt accounting. Each account's debt is its principal times the borrow index rounded up, and the pool's total
+ * is the total principal times the index rounded up once: with the principals adding up exactly,
+ * `Σ debts - (n - 1) ≤ total debt ≤ Σ debts` for n debtors. Above it, the pool counts debt nobody owes (lenders'
+ * claims backed by nothing); below it, accounts owe more than the pool records, beyond per-account rounding up
+ * (a later repay or liquidation would underflow the total).
+ */
+export async function debtAccounting(w: World): Promise<string[]> {
+  const engine = w.hub.deployment.engine;
+  const [, totalBorrow] = await engine.poolTotals();
+  let sum = 0n;
+  let debtors = 0n;
+  for (const who of USERS) {
+    const address = signer(w.hub.chain, who).address;
+    const debt = await engine.debtOf(address);
+    const { debtPrincipal } = await engine.accountState(address);
+    if (debtPrincipal !== 0n) debtors++;
+    if ((debt === 0n) !== (debtPrincipal === 0n)) return [`${who}: debt ${debt} with principal ${debtPrincipal}`];
+    sum += debt;
+  }
+  if (totalBorrow > sum) return [`total debt ${totalBorrow} > Σ account debts ${sum}: debt nobody owes`];
+  const slack = debtors > 0n ? debtors - 1n : 0n;
+  if (totalBorrow + slack < sum) {
+    return [`total debt ${totalBorrow} < Σ account debts ${sum} - ${slack} (rounding of ${debtors} debtors)`];
+  }
+  return [];
+}
+
+/**
+ * 3. Base pool: cash + borrows ≥ lenders' claims - recorded bad debt; and no lender is owed more than the total.
+ */
+export async function basePoolCovered(w: World): Promise<string[]> {
+  const engine = w.hub.deployment.engine;
+  const [totalSupply, totalBorrow] = await engine.poolTotals();
+  const cash = await w.hub.base.balanceOf(await engine.getAddress());
+  const badDebt = await engine.totalBadDebt();
+  const out: string[] = [];
+  if (cash + totalBorrow + badDebt < totalSupply) {
+    out.push(`cash ${cash} + borrows ${totalBorrow} < lenders' claims ${totalSupply} - bad debt ${badDebt}`);
+  }
+  const lent = await engine.supplyBalanceOf(signer(w.hub.chain, "lender").address);
+  if (lent > totalSupply) out.push(`lender's balance ${lent} > total supply ${totalSupply}`);
+  return out;
+}
+
+/** 4. After a successful borrow or withdrawal, the acting account's borrow health is ≥ 1 (same block). */
+export async function actorStaysHealthy(w: World, ctx: CheckContext): Promise<string[]> {
+  const out: string[] = [];
+  for (const account of ctx.actedOn) {
+    const health = await w.hub.deployment.engine.borrowHealthFactor(account);
+    if (health < WAD) out.push(`${account} left with borrow health ${health} by its own action`);
+  }
+  return out;
+}
+
+/**
+ * 5. Every envelope is delivered at most once on every messenger, and the apps act on it at most once (one credit
+ * per DEPOSIT id on the hub, one release or deferral per RELEASE id on a vault).
+ */
+export async function deliveredAtMostOnce(w: World): Promise<string[]> {
+  const out: string[] = [];
+  const chains = [
+    { chain: w.hub.chain, messenger: w.hub.deployment.messenger },
+    ...w.spokes.map((s) => ({ chain: s.chain, messenger: s.deployment.messenger })),
+  ];
+  for (const { chain, messenger } of chains) {
+    const events = await queryRange(chain.provider, (from, to) =>
+      messenger.queryFilter(messenger.filters.MessageDelivered(), from, to),
+    );
+    out.push(...duplicates(events.map((e) => e.args.id)).map((id) => `${chain.name}: envelope ${id} delivered twice`));
+  }
+  const engine = w.hub.deployment.engine;
+  const credits = await queryRange(w.hub.chain.provider, (from, to) =>
+    engine.queryFilter(engine.filters.CollateralCredited(), from, to),
+  );
+  out.push(...duplicates(credits.map((e) => e.args.messageId)).map((id) => `hub: deposit ${id} credited twice`));
+  for (const s of w.spokes) {
+    const vault = s.deployment.vault;
+    const paid = [
+      ...(await queryRange(s.chain.provider, (from, to) => vault.queryFilter(vault.filters.Released(), from, to))),
+      ...(await queryRange(s.chain.provider, (from, to) =>
+        vault.queryFilter(vault.filters.ReleaseDeferred(), from, to),
+      )),
+    ];
+    out.push(
+      ...duplicates(paid.map((e) => e.args.messageId)).map((id) => `${s.chain.name}: release ${id} executed twice`),
+    );
+  }
+  return out;
+}
+
+/** 6. At every `BadDebtAbsorbed`, the account has no credit left (on any market) and no debt. */
+export async function badDebtOnlyWithoutCollateral(w: World): Promise<string[]> {
+  const engine = w.hub.deployment.engine;
+  const events = await queryRange(w.hub.chain.provider, (from, to) =>
+    engine.queryFilter(engine.filters.BadDebtAbsorbed(), from, to),
+  );
+  const out: string[] = [];
+  for (const ev of events) {
+    const at = { blockTag: ev.blockNumber };
+    const state = await engine.accountState(ev.args.account, at);
+    if (state.credits !== 0n || state.debtPrincipal !== 0n) {
+      out.push(`bad debt ${ev.args.amount} of ${ev.args.account} absorbed with ${state.credits} credit(s) left`);
+    }
+    for (const m of MARKETS) {
+      const s = w.spokes.find((x) => x.chain.name === m.spoke)!;
+      const credit = await engine.collateralOf(
+        ev.args.account,
+        s.chain.chainId,
+        await s.tokens[m.symbol].getAddress(),
+        at,
+      );
+      if (credit !== 0n) out.push(`bad debt of ${ev.args.account} absorbed with ${credit} ${m.symbol} credited`);
+    }
+  }
+  return out;
+}
+
+/** 7. At the end of a run, once every message was delivered, nothing is in flight and locked == credits. */
+export async function quiescentAfterSettle(w: World): Promise<string[]> {
+  const out: string[] = [];
+  for (const r of await solvency(w)) {
+    if (r.releasesInFlight !== 0n || r.depositsInFlight !== 0n || r.locked !== r.credits) {
+      out.push(
+        `${r.chain}/${r.symbol} after settling: locked ${r.locked}, credits ${r.credits}, ` +
+          `in flight ${r.releasesInFlight} out / ${r.depositsInFlight} in`,
+      );
+    }
+  }
+  return out;
+}
+
+function duplicates(ids: string[]): string[] {
+  const seen = new Set<string>();
+  const dup = new Set<string>();
+  for (const id of ids) (seen.has(id) ? dup : seen).add(id);
+  return [...dup];
+}
+
+/** Checked after every step. */
+export const STEP_INVARIANTS: Record<string, Invariant> = {
+  solvencyPerChainAsset,
+  debtAccounting,
+  basePoolCovered,
+  actorStaysHealthy,
+  deliveredAtMostOnce,
+  badDebtOnlyWithoutCollateral,
+};
+
+/** Checked once more after the final settlement of every run. */
+export const FINAL_INVARIANTS: Record<string, Invariant> = { ...STEP_INVARIANTS, quiescentAfterSettle };
+
+/** Runs `invariants` and returns "name: message" lines for every violation. */
+export async function checkAll(w: World, ctx: CheckContext, invariants: Record<string, Invariant>): Promise<string[]> {
+  const out: string[] = [];
+  for (const [name, check] of Object.entries(invariants)) {
+    for (const v of await check(w, ctx)) out.push(`${name}: ${v}`);
+  }
+  return out;
+}
