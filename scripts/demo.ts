@@ -6,12 +6,15 @@
  */
 import { formatUnits, parseUnits } from "ethers";
 
-const HELP = `usage: npm run demo [-- --verbose]
+const HELP = `usage: npm run demo [-- --verbose] [-- --bridges]
 
 Starts three in-process EVM chains (hub 31337, alpha 31338, beta 31339), deploys xmargin on them and runs:
 lenders supply on the hub, a user deposits on both source chains and is credited on the hub, borrows,
 the price falls, a liquidator liquidates, the seized collateral is released on its source chain, another
-user withdraws; then a table of balances per chain and the solvency check. --verbose logs every relay.`;
+user withdraws; then a table of balances per chain and the solvency check.
+  --verbose   log every delivery
+  --bridges   route every message over LayerZero + CCIP + the LocalAdapter, 2 of 3 must confirm (each bridge
+              through its own local harness) instead of the LocalAdapter alone`;
 
 async function main() {
   const args = process.argv.slice(2);
@@ -20,6 +23,7 @@ async function main() {
     return;
   }
   const verbose = args.includes("--verbose");
+  const bridged = args.includes("--bridges");
   // Loaded after --help so that help is instant.
   const hre = (await import("hardhat")).default;
   const { createWorld, deposit, signer, spoke, assertSolvent, liquidateAll, HUB_CHAIN_ID } =
@@ -34,17 +38,35 @@ async function main() {
   const usd = (amount: bigint) => fmt(amount, 6, "USDC");
 
   say("xmargin demo: one margin account on the hub, collateral on two other chains\n");
-  const w = await createWorld(hre, { log: verbose ? (l) => say(`   relayer: ${l}`) : undefined });
+  const w = await createWorld(hre, {
+    log: verbose ? (l) => say(`   relay: ${l}`) : undefined,
+    routes: bridged ? { bridges: ["layerzero", "ccip"], local: true, k: 2 } : undefined,
+  });
   const relay = async () => {
     const results = await w.relayer.flush();
     for (const r of results) if (r.error) throw new Error(`relay failed: ${r.error}`);
-    say(`   relayer carried ${results.length} message(s)`);
+    if (!w.bridges) {
+      say(`   relayer carried ${results.length} message(s)`);
+      return;
+    }
+    const bridgedResults = await w.bridges.relayer.flush();
+    for (const r of bridgedResults) if (r.error) throw new Error(`${r.packet.kind} delivery failed: ${r.error}`);
+    const count = (kind: string) => bridgedResults.filter((r) => r.packet.kind === kind).length;
+    say(
+      `   confirmations: LocalAdapter ${results.length}, LayerZero ${count("layerzero")}, CCIP ${count("ccip")}` +
+        ` (2 of 3 deliver each message)`,
+    );
   };
   const { engine } = w.hub.deployment;
   const alpha = spoke(w, "alpha");
   const beta = spoke(w, "beta");
   say(`   chains: hub ${HUB_CHAIN_ID} (USDC, 6 decimals), alpha ${alpha.chain.chainId} (WETH, 18),`);
-  say(`           beta ${beta.chain.chainId} (WBTC, 8; USDC.b, 6). LocalAdapter transport, in-process relayer.`);
+  say(
+    `           beta ${beta.chain.chainId} (WBTC, 8; USDC.b, 6). ` +
+      (bridged
+        ? "Routes: LayerZero + CCIP + LocalAdapter, 2 of 3, over the bridges' local harnesses."
+        : "LocalAdapter transport, in-process relayer."),
+  );
 
   step(1, "Lenders supply the base asset on the hub");
   const lender = signer(w.hub.chain, "lender");
