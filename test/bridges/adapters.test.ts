@@ -4,6 +4,7 @@ import { BRIDGE_KINDS, BridgeKind, bridgeId, type BridgedChain } from "../../scr
 import { deposit, signer, spoke, HUB_CHAIN_ID, World } from "../../scripts/lib/world";
 import { DEPOSIT, encodeEnvelope, encodeMessage } from "../../scripts/lib/codec";
 import { send } from "../../deploy/orchestrator";
+import { MockApp__factory } from "../../typechain-types";
 import { useWorld, supplyLiquidity, asset } from "../helpers/world";
 
 const ALPHA = 31338n;
@@ -248,7 +249,31 @@ for (const kind of BRIDGE_KINDS) {
       expect(await engine.collateralOf(alice.address, ALPHA, weth)).to.equal(parseUnits("1", 18));
     });
 
-    it("an envelope the app rejects is stored by the messenger and retried, not lost", async () => {
+    it("an envelope its app rejects is delivered by the bridge, stored by the messenger and retried once", async () => {
+      const w = h.w;
+      const a = spoke(w, "alpha");
+      const { messenger } = w.hub.deployment;
+      const hubApp = await new MockApp__factory(signer(w.hub.chain, "deployer")).deploy(await messenger.getAddress());
+      const alphaApp = await new MockApp__factory(signer(a.chain, "deployer")).deploy(
+        await a.deployment.messenger.getAddress(),
+      );
+      await send(messenger.setPeerApp(await hubApp.getAddress(), ALPHA, await alphaApp.getAddress()));
+      await send(
+        a.deployment.messenger.setPeerApp(await alphaApp.getAddress(), HUB_CHAIN_ID, await hubApp.getAddress()),
+      );
+      await send(hubApp.setShouldRevert(true));
+      await send(alphaApp.send(HUB_CHAIN_ID, "0x01", { value: FEE }));
+      const [res] = await w.bridges!.relayer.flush();
+      expect(res.error).to.equal(undefined); // the bridge's delivery succeeds: nothing for it to retry
+      await expect(res.receipt!).to.emit(messenger, "MessageFailed");
+      expect(await messenger.isRetryable(res.packet.id)).to.equal(true);
+      await send(hubApp.setShouldRevert(false));
+      await send(messenger.retry(res.packet.envelope));
+      expect(await hubApp.received()).to.equal(1n);
+      await expect(messenger.retry(res.packet.envelope)).to.be.revertedWithCustomError(messenger, "NotRetryable");
+    });
+
+    it("an envelope arriving while its route is paused is held by the messenger and retried, not lost", async () => {
       const w = h.w;
       const { engine, messenger } = w.hub.deployment;
       const alice = signer(w.hub.chain, "alice");
