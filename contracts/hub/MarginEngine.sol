@@ -94,6 +94,8 @@ contract MarginEngine is IMarginEngine, Guarded, ReentrancyGuardTransient {
     struct Quarantine {
         mapping(address account => mapping(uint64 chainId => mapping(address asset => uint256))) byAccount;
         mapping(uint64 chainId => mapping(address asset => uint256)) total;
+        /// @dev How many (chain, asset) pairs hold a quarantined amount for the account.
+        mapping(address account => uint256) entries;
     }
     Quarantine internal _quarantine;
 
@@ -142,7 +144,9 @@ contract MarginEngine is IMarginEngine, Guarded, ReentrancyGuardTransient {
         if (m.creditCap != 0 && m.totalCredits + amount > m.creditCap) {
             uint256 room = m.totalCredits < m.creditCap ? m.creditCap - m.totalCredits : 0;
             uint256 excess = amount - room;
-            _quarantine.byAccount[account][srcChainId][asset] += excess;
+            uint256 held = _quarantine.byAccount[account][srcChainId][asset];
+            if (held == 0) ++_quarantine.entries[account];
+            _quarantine.byAccount[account][srcChainId][asset] = held + excess;
             _quarantine.total[srcChainId][asset] += excess;
             emit CollateralQuarantined(account, srcChainId, asset, excess, messageId);
             amount = room;
@@ -316,7 +320,8 @@ contract MarginEngine is IMarginEngine, Guarded, ReentrancyGuardTransient {
         acc.debtPrincipal -= uint104(principal);
         _accounts[account].debtPrincipal = acc.debtPrincipal;
         _totals.borrowPrincipal -= uint104(principal);
-        if (acc.credits == 0 && acc.debtPrincipal != 0) {
+        // Collateral awaiting review in quarantine may still be credited: no bad debt while any is held.
+        if (acc.credits == 0 && acc.debtPrincipal != 0 && _quarantine.entries[account] == 0) {
             // Nothing left to seize can ever repay this debt: absorb it now, visibly.
             _absorbBadDebt(account, acc.debtPrincipal, pool, q.repaid + q.protocolFee);
         }
@@ -723,6 +728,7 @@ contract MarginEngine is IMarginEngine, Guarded, ReentrancyGuardTransient {
         uint256 held = _quarantine.byAccount[account][chainId][asset];
         if (amount == 0 || amount > held) revert InsufficientCollateral(account, chainId, asset, held, amount);
         _quarantine.byAccount[account][chainId][asset] = held - amount;
+        if (held == amount) --_quarantine.entries[account];
         _quarantine.total[chainId][asset] -= amount;
         if (credit) {
             MarketState storage state = _marketStates[chainId][asset];

@@ -47,10 +47,9 @@ interface IMessenger {
     );
     /// @notice A route's inbound delivery was paused or resumed.
     event RoutePaused(uint64 indexed chainId, bool paused);
-    /// @notice The partial confirmations of an envelope, given before an emergency invalidation, were dropped.
-    event MessageInvalidated(bytes32 indexed id, uint64 indexed srcChainId, uint64 nonce);
-    /// @notice Envelopes from `srcChainId` partly confirmed, held or failed at or before `timestamp` are dropped.
-    event InFlightInvalidated(uint64 indexed srcChainId, uint40 timestamp);
+    /// @notice Emergency on the route from `srcChainId`: `suspendedAdapters` no longer count or deliver, and
+    ///         envelopes held or failed at or before `timestamp` are dropped.
+    event InFlightInvalidated(uint64 indexed srcChainId, uint40 timestamp, address[] suspendedAdapters);
     /// @notice A sent envelope was handed again to `adapters` (see {resend}).
     event MessageResent(bytes32 indexed id, uint64 indexed dstChainId, uint64 nonce, address[] adapters);
     /// @notice The payload of envelope `oldId` was sent again as envelope `newId` (see {reissue}).
@@ -76,6 +75,8 @@ interface IMessenger {
     error NotSentHere(bytes32 id);
     /// @notice A held or failed envelope stored at `storedAt` was dropped by an emergency invalidation.
     error EnvelopeInvalidated(bytes32 id, uint40 storedAt);
+    /// @notice The guardian suspended this adapter of the route (see `invalidateInFlight`).
+    error AdapterSuspended(uint64 chainId, address adapter);
 
     // ----------------------------------------------------------------------------------------------- outbound
 

@@ -25,9 +25,7 @@ contract Messenger is IMessenger, Guarded {
     /// @notice Most adapters a route can have.
     uint256 public constant MAX_ADAPTERS = 8;
     /// @notice Most distinct adapters a messenger can ever register (one bit each in a confirmation mask).
-    uint256 public constant MAX_ADAPTER_BITS = 200;
-    /// @dev A confirmation mask keeps the time of the envelope's first confirmation above the adapter bits.
-    uint256 private constant FIRST_SEEN_SHIFT = 216;
+    uint256 public constant MAX_ADAPTER_BITS = 255;
 
     uint64 public immutable chainId;
 
@@ -41,12 +39,12 @@ contract Messenger is IMessenger, Guarded {
     }
 
     /// @dev An adapter of a route: its confirmation bit (1-based; 0 = not in the route), the remote messenger
-    ///      it relays for and the route's invalidation watermark, in one slot, so that inbound authentication
+    ///      it relays for and whether the guardian suspended it, in one slot, so that inbound authentication
     ///      reads one slot.
     struct AdapterEntry {
         uint8 bit;
         address remoteMessenger;
-        uint40 invalidBefore;
+        bool suspended;
     }
 
     mapping(uint64 remoteChainId => RouteState) internal _routes;
@@ -70,8 +68,8 @@ contract Messenger is IMessenger, Guarded {
     mapping(bytes32 id => uint256) internal _confirmations;
     /// @dev When an envelope whose delivery failed or was held was stored for retry, by id (0: not stored).
     mapping(bytes32 id => uint40 storedAt) internal _retryable;
-    /// @notice Envelopes from each chain that were first confirmed, held or failed at or before this time are
-    ///         dropped (see {invalidateInFlight}).
+    /// @notice Envelopes from each chain held or failed at or before this time are dropped (see
+    ///         {invalidateInFlight}).
     mapping(uint64 srcChainId => uint40) public invalidBefore;
 
     constructor(address owner_, address guardian_) Guarded(owner_, guardian_) {
@@ -103,7 +101,8 @@ contract Messenger is IMessenger, Guarded {
         for (uint256 i; i < r.adapterCount; ++i) {
             // An adapter that cannot quote will be skipped by send: leave it out of the total too.
             try _adapterAt(dstChainId, r, i).quote(dstChainId, encoded) returns (uint256 fee) {
-                nativeFee += fee;
+                // Saturate: an absurd fee makes the total unpayable rather than the quote revert.
+                nativeFee = fee > type(uint256).max - nativeFee ? type(uint256).max : nativeFee + fee;
             } catch {}
         }
     }
@@ -147,7 +146,16 @@ contract Messenger is IMessenger, Guarded {
         for (uint256 i; i < r.adapterCount; ++i) {
             IAdapter adapter = _adapterAt(dstChainId, r, i);
             try adapter.quote(dstChainId, encoded) returns (uint256 fee) {
-                if (spent + fee > msg.value) revert InsufficientFee(msg.value, spent + fee);
+                if (fee > msg.value - spent) {
+                    // Its fee rose above what was paid for it (a bridge's fee spike must not block the others).
+                    emit AdapterFailed(
+                        id,
+                        dstChainId,
+                        address(adapter),
+                        abi.encodeWithSelector(InsufficientFee.selector, msg.value - spent, fee)
+                    );
+                    continue;
+                }
                 // IAdapter.send is a bridge call, not address.send.
                 // solhint-disable-next-line check-send-result, multiple-sends
                 try adapter.send{value: fee}(dstChainId, encoded) {
@@ -175,6 +183,7 @@ contract Messenger is IMessenger, Guarded {
         if (r.adapterCount == 0) revert UnknownRoute(srcChainId);
         AdapterEntry memory entry = _adapters[srcChainId][msg.sender];
         if (entry.bit == 0) revert UnauthorizedAdapter(srcChainId, msg.sender);
+        if (entry.suspended) revert AdapterSuspended(srcChainId, msg.sender);
         if (srcMessenger != entry.remoteMessenger) revert UnknownRemoteMessenger(srcChainId, srcMessenger);
 
         (uint64 nonce, , ) = _authenticate(srcChainId, encodedEnvelope);
@@ -188,7 +197,7 @@ contract Messenger is IMessenger, Guarded {
             emit MessageDuplicate(id, srcChainId, nonce, msg.sender);
             return;
         }
-        if (r.requiredConfirmations > 1 && !_confirm(srcChainId, id, nonce, entry, r.requiredConfirmations)) {
+        if (r.requiredConfirmations > 1 && !_confirm(srcChainId, id, nonce, entry.bit, r.requiredConfirmations)) {
             return;
         }
 
@@ -247,22 +256,11 @@ contract Messenger is IMessenger, Guarded {
         }
     }
 
-    /// @dev Records the confirmation of `entry`'s adapter; true once `required` adapters of the route's current
-    ///      set have confirmed `id`. Confirmations given before an emergency invalidation are dropped first.
-    function _confirm(
-        uint64 srcChainId,
-        bytes32 id,
-        uint64 nonce,
-        AdapterEntry memory entry,
-        uint8 required
-    ) internal returns (bool) {
+    /// @dev Records the confirmation of the adapter with `bit`; true once `required` adapters of the route's
+    ///      current, unsuspended set have confirmed `id`.
+    function _confirm(uint64 srcChainId, bytes32 id, uint64 nonce, uint8 bit, uint8 required) internal returns (bool) {
         uint256 mask = _confirmations[id];
-        if (mask != 0 && (mask >> FIRST_SEEN_SHIFT) <= entry.invalidBefore) {
-            emit MessageInvalidated(id, srcChainId, nonce);
-            mask = 0;
-        }
-        if (mask == 0) mask = block.timestamp << FIRST_SEEN_SHIFT;
-        uint256 mine = 1 << (entry.bit - 1);
+        uint256 mine = 1 << (bit - 1);
         if (mask & mine != 0) {
             emit MessageDuplicate(id, srcChainId, nonce, msg.sender);
             return false;
@@ -281,8 +279,10 @@ contract Messenger is IMessenger, Guarded {
     // ============================================================================================ CONFIGURATION
 
     /// @notice Configures the route to `remoteChainId`: its remote messenger, its adapters (fan-out order) and
-    ///         how many of them must confirm an inbound envelope. Resets partial confirmations of the route.
-    /// @dev Only the owner. Keeps the outbound nonce and the paused flag.
+    ///         how many of them must confirm an inbound envelope. Adapters the guardian suspended are reinstated
+    ///         if listed again.
+    /// @dev Only the owner. Keeps the outbound nonce, the paused flag and the confirmations that adapters staying
+    ///      in the route gave to envelopes in flight.
     function setRoute(
         uint64 remoteChainId,
         address remoteMessenger_,
@@ -298,7 +298,6 @@ contract Messenger is IMessenger, Guarded {
         ) revert InvalidRouteConfig(adapters.length, requiredConfirmations);
 
         RouteState memory old = _routes[remoteChainId];
-        uint40 watermark = invalidBefore[remoteChainId];
         for (uint256 i; i < old.adapterCount; ++i) {
             delete _adapters[remoteChainId][address(_adapterAt(remoteChainId, old, i))];
             delete _routeAdapter[remoteChainId][i];
@@ -310,7 +309,7 @@ contract Messenger is IMessenger, Guarded {
             if (_adapters[remoteChainId][adapter].bit != 0) revert DuplicateAdapter(adapter);
             uint8 bit = _bitOf(adapter);
             mask |= 1 << (bit - 1);
-            _adapters[remoteChainId][adapter] = AdapterEntry(bit, remoteMessenger_, watermark);
+            _adapters[remoteChainId][adapter] = AdapterEntry(bit, remoteMessenger_, false);
             if (i != 0) _routeAdapter[remoteChainId][i] = adapter;
         }
         RouteState storage r = _routes[remoteChainId];
@@ -397,8 +396,9 @@ contract Messenger is IMessenger, Guarded {
     ///         id) over the whole route: the way to recover a legitimate envelope that the destination held or
     ///         failed and then dropped in an emergency invalidation. Excess fee is refunded.
     /// @dev Only the owner, who must first check on the destination that the old envelope can never be delivered:
-    ///      its nonce is consumed there (`isDelivered`) and it is no longer retryable (`isRetryable`), or the
-    ///      payload would arrive twice. An envelope only partly confirmed can still complete: use {resend}.
+    ///      its nonce is consumed there (`isDelivered`) and it was stored for retry (`retryableAt`) at or before
+    ///      `invalidBefore` of this chain, or the payload would arrive twice. An envelope only partly confirmed
+    ///      can still complete: use {resend}.
     /// @return newId The id of the new envelope.
     function reissue(bytes calldata encodedEnvelope) external payable onlyOwner returns (bytes32 newId) {
         (uint64 nonce, uint64 src, uint64 dst, address app, ) = EnvelopeLib.header(encodedEnvelope);
@@ -408,22 +408,28 @@ contract Messenger is IMessenger, Guarded {
         emit MessageReissued(id, newId);
     }
 
-    /// @notice Emergency, when a bridge of the route from `srcChainId` is compromised: drops every inbound
-    ///         envelope from there that is partly confirmed, held or failed now. Guardian or owner.
-    /// @dev Envelopes are not blacklisted: one dropped with partial confirmations needs `requiredConfirmations`
-    ///      fresh ones, so a forgery confirmed by a compromised adapter stays one confirmation short, while a
-    ///      legitimate envelope is confirmed again by the honest bridges still carrying it (or re-sent to them
-    ///      with {resend} on the source). A held or failed envelope dropped here is gone; its source re-issues it
-    ///      ({reissue}). Envelopes not yet confirmed by any adapter are untouched. Remove the compromised adapter
-    ///      from the route with {setRoute} as well. Confirmations in the same block count as before it.
-    function invalidateInFlight(uint64 srcChainId) external onlyGuardian {
+    /// @notice Emergency, when bridges of the route from `srcChainId` are compromised: suspends `adapters` (their
+    ///         confirmations, given or to come, stop counting, and they can deliver nothing) and drops every
+    ///         envelope from there held or failed until now. Guardian or owner; the owner reinstates adapters with
+    ///         {setRoute}.
+    /// @dev A forgery partly confirmed by a suspended adapter can no longer complete, while legitimate envelopes
+    ///      keep the confirmations the other adapters gave them and complete as those adapters deliver. A held
+    ///      or failed envelope dropped here is sent again by its source as a new envelope ({reissue}); one held
+    ///      or failed in the same block as the invalidation is dropped too. Suspending adapters until fewer
+    ///      than `requiredConfirmations` remain stalls the route like a pause.
+    function invalidateInFlight(uint64 srcChainId, address[] calldata adapters) external onlyGuardian {
+        uint256 routeMask = _routeMask[srcChainId];
+        for (uint256 i; i < adapters.length; ++i) {
+            AdapterEntry storage entry = _adapters[srcChainId][adapters[i]];
+            uint8 bit = entry.bit;
+            if (bit == 0) revert UnauthorizedAdapter(srcChainId, adapters[i]);
+            entry.suspended = true;
+            routeMask &= ~(uint256(1) << (bit - 1));
+        }
+        _routeMask[srcChainId] = routeMask;
         uint40 now_ = uint40(block.timestamp);
         invalidBefore[srcChainId] = now_;
-        RouteState memory r = _routes[srcChainId];
-        for (uint256 i; i < r.adapterCount; ++i) {
-            _adapters[srcChainId][address(_adapterAt(srcChainId, r, i))].invalidBefore = now_;
-        }
-        emit InFlightInvalidated(srcChainId, now_);
+        emit InFlightInvalidated(srcChainId, now_, adapters);
     }
 
     // ============================================================================================ VIEWS
@@ -450,6 +456,12 @@ contract Messenger is IMessenger, Guarded {
     /// @inheritdoc IMessenger
     function isRetryable(bytes32 id) external view returns (bool) {
         return _retryable[id] != 0;
+    }
+
+    /// @notice When envelope `id` was stored for {retry} (0: it is not); at or before `invalidBefore` of its
+    ///         source chain it can no longer be retried.
+    function retryableAt(bytes32 id) external view returns (uint40) {
+        return _retryable[id];
     }
 
     function _nonceBit(uint64 nonce) private pure returns (uint256 word, uint256 bit) {

@@ -291,6 +291,32 @@ for (const kind of BRIDGE_KINDS) {
       expect(await engine.collateralOf(alice.address, ALPHA, weth)).to.equal(parseUnits("1", 18));
     });
 
+    if (kind === "layerzero") {
+      it("the new owner becomes the OApp's delegate on the endpoint; a peer left by an eid change is cleared", async () => {
+        const w = h.w;
+        const s = stackOf(w, HUB_CHAIN_ID, kind);
+        if (s.kind !== "layerzero") return;
+        const adapter = await s.adapter.getAddress();
+        const next = signer(w.hub.chain, "treasury");
+        expect(await s.endpoint.delegates(adapter)).to.equal(signer(w.hub.chain, "deployer").address);
+        await send(s.adapter.transferOwnership(next.address));
+        await send(s.adapter.connect(next).acceptOwnership());
+        expect(await s.endpoint.delegates(adapter)).to.equal(next.address);
+        // The old owner can no longer touch the OApp's endpoint configuration.
+        const old = signer(w.hub.chain, "deployer");
+        await expect(
+          s.endpoint.connect(old).setReceiveLibrary(adapter, bridgeId(kind, ALPHA), await s.lib.getAddress(), 0),
+        ).to.be.revertedWithCustomError(s.endpoint, "LZ_Unauthorized");
+
+        const remote = await s.adapter.remote(ALPHA);
+        const oldEid = Number(remote.bridgeId);
+        await send(s.adapter.connect(next).setRemote(ALPHA, 40999n, remote.adapter, remote.gasLimit));
+        expect(await s.adapter.peers(oldEid)).to.equal(zeroPadValue("0x", 32));
+        expect(await s.adapter.peers(40999)).to.equal(zeroPadValue(remote.adapter, 32));
+        expect(await s.adapter.chainIdOf(BigInt(oldEid))).to.equal(0n);
+      });
+    }
+
     it("only the owner configures remotes, and peers cannot be set around setRemote", async () => {
       const w = h.w;
       const s = stackOf(w, HUB_CHAIN_ID, kind);
@@ -316,6 +342,13 @@ for (const kind of BRIDGE_KINDS) {
           "UseSetRemote",
         );
         await expect(s.adapter.setEnforcedOptions([])).to.be.revertedWithCustomError(s.adapter, "UseSetRemote");
+      }
+      if (kind !== "ccip") {
+        // LayerZero eids and Hyperlane domains are 32-bit: a larger id could never match an origin.
+        await expect(s.adapter.setRemote(31339n, 2n ** 32n, mallory.address, 1)).to.be.revertedWithCustomError(
+          s.adapter,
+          "InvalidRemoteConfig",
+        );
       }
       const sent = spoke(w, "alpha").deployment.messenger;
       await expect(s.adapter.send(ALPHA, "0x")).to.be.revertedWithCustomError(s.adapter, "OnlyMessenger");

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { parseUnits } from "ethers";
 import { deposit, flushAll, signer, spoke, HUB_CHAIN_ID, World } from "../../scripts/lib/world";
 import { DEPOSIT, RELEASE, encodeEnvelope, encodeMessage } from "../../scripts/lib/codec";
@@ -187,12 +188,13 @@ describe("k-of-n routes: LayerZero + CCIP + Local, k = 2", () => {
     await expect(lz.resend(foreign, [])).to.be.revertedWithCustomError(lz, "NotSentHere");
   });
 
-  it("emergency invalidation drops a forgery's partial confirmation; legitimate envelopes still complete", async () => {
+  it("emergency invalidation suspends the compromised transport: its forgery cannot complete, honest confirmations stand", async () => {
     const w = h.w;
     const { engine, messenger } = w.hub.deployment;
     const alice = signer(w.hub.chain, "alice");
     const mallory = signer(w.hub.chain, "dave").address;
     const weth = await asset(w, "alpha", "WETH");
+    const localOnHub = await w.hub.deployment.adapter.getAddress();
 
     // A legitimate deposit confirmed by LayerZero only, and a forgery confirmed by the compromised Local.
     await deposit(w, "alpha", "alice", "WETH", parseUnits("1", 18));
@@ -203,34 +205,42 @@ describe("k-of-n routes: LayerZero + CCIP + Local, k = 2", () => {
     const forged = await alphaEnvelope(w, DEPOSIT, mallory, 10n ** 30n, 1n);
     await localForge(w, forged);
 
-    await expect(
-      messenger.connect(signer(w.hub.chain, "dave")).invalidateInFlight(ALPHA),
-    ).to.be.revertedWithCustomError(messenger, "NotGuardian");
-    await expect(messenger.connect(signer(w.hub.chain, "guardian")).invalidateInFlight(ALPHA)).to.emit(
-      messenger,
-      "InFlightInvalidated",
-    );
+    await expect(messenger.connect(signer(w.hub.chain, "dave")).invalidateInFlight(ALPHA, [localOnHub]))
+      .to.be.revertedWithCustomError(messenger, "NotGuardian")
+      .withArgs(signer(w.hub.chain, "dave").address);
+    await expect(messenger.connect(signer(w.hub.chain, "guardian")).invalidateInFlight(ALPHA, [localOnHub]))
+      .to.emit(messenger, "InFlightInvalidated")
+      .withArgs(ALPHA, (t: bigint) => t > 0n, [localOnHub]);
 
-    // A second compromised transport confirming the forgery now only starts it over: one confirmation.
+    // A second compromised transport confirming the forgery reaches one counting confirmation only.
     const ccipForgery = await w.bridges!.relayer.deliver({
       ...packets.find((p) => p.kind === "ccip")!,
       raw: (await spoke(w, "alpha").deployment.messenger.getAddress()) + forged.slice(2),
       id: "forged",
     });
-    await expect(ccipForgery.receipt!).to.emit(messenger, "MessageInvalidated");
+    await expect(ccipForgery.receipt!).to.emit(messenger, "MessageConfirmed").withArgs(anyValue, anyValue, 1n);
     expect(await engine.collateralOf(mallory, ALPHA, weth)).to.equal(0n);
+    // The suspended transport can deliver nothing.
+    await expect(localForge(w, forged))
+      .to.be.revertedWithCustomError(messenger, "AdapterSuspended")
+      .withArgs(ALPHA, localOnHub);
 
-    // The legitimate deposit lost its LayerZero confirmation, but CCIP and Local still carry it: k fresh ones.
+    // The legitimate deposit keeps LayerZero's confirmation: CCIP's completes it.
     const ccip = await w.bridges!.relayer.deliver(packets.find((p) => p.kind === "ccip")!);
-    await expect(ccip.receipt!).to.emit(messenger, "MessageInvalidated");
-    expect(await engine.collateralOf(alice.address, ALPHA, weth)).to.equal(0n);
-    await w.relayer.deliver(local);
+    await expect(ccip.receipt!).to.emit(messenger, "MessageDelivered");
     expect(await engine.collateralOf(alice.address, ALPHA, weth)).to.equal(parseUnits("1", 18));
+    expect((await w.relayer.deliver(local)).error).to.match(/AdapterSuspended/);
 
-    // Later envelopes are unaffected.
+    // Later envelopes flow over the two honest bridges; the owner reinstates Local with setRoute.
     await deposit(w, "alpha", "alice", "WETH", parseUnits("1", 18));
     await flushAll(w);
     expect(await engine.collateralOf(alice.address, ALPHA, weth)).to.equal(parseUnits("2", 18));
+    const adapters = [...(await messenger.routeAdapters(ALPHA))];
+    await send(messenger.setRoute(ALPHA, await spoke(w, "alpha").deployment.messenger.getAddress(), adapters, 2));
+    await deposit(w, "alpha", "alice", "WETH", parseUnits("1", 18));
+    w.bridges!.relayer.halted.add("ccip");
+    await flushAll(w);
+    expect(await engine.collateralOf(alice.address, ALPHA, weth)).to.equal(parseUnits("3", 18));
     expect(await engine.collateralOf(mallory, ALPHA, weth)).to.equal(0n);
   });
 
@@ -244,7 +254,9 @@ describe("k-of-n routes: LayerZero + CCIP + Local, k = 2", () => {
     const id = await deposit(w, "alpha", "alice", "WETH", parseUnits("1", 18));
     await flushAll(w);
     expect(await messenger.isRetryable(id)).to.equal(true);
-    await send(messenger.connect(signer(w.hub.chain, "guardian")).invalidateInFlight(ALPHA));
+    await send(messenger.connect(signer(w.hub.chain, "guardian")).invalidateInFlight(ALPHA, []));
+    // The owner's check before re-issuing: consumed on the hub, stored at or before the invalidation.
+    expect(await messenger.retryableAt(id)).to.be.lte(await messenger.invalidBefore(ALPHA));
     await send(messenger.unpauseRoute(ALPHA));
     const [sent] = await a.deployment.adapter.queryFilter(a.deployment.adapter.filters.RelayRequested());
     await expect(messenger.retry(sent.args.envelope)).to.be.revertedWithCustomError(messenger, "EnvelopeInvalidated");

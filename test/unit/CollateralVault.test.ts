@@ -195,9 +195,9 @@ describe("CollateralVault", () => {
       await f.messenger.setRoute(HUB, f.hub.messenger, [await paid.getAddress()], 1);
       const weth = await f.tokens.weth.getAddress();
       expect(await f.vault.quoteDeposit(weth, 1n, f.alice.address)).to.equal(1000n);
-      await expect(
-        f.vault.connect(f.alice).deposit(weth, 1n, f.alice.address, { value: 999n }),
-      ).to.be.revertedWithCustomError(f.messenger, "InsufficientFee");
+      await expect(f.vault.connect(f.alice).deposit(weth, 1n, f.alice.address, { value: 999n }))
+        .to.be.revertedWithCustomError(f.messenger, "NotEnoughAdapters")
+        .withArgs(HUB, 0n, 1n);
       await expect(
         f.vault.connect(f.alice).deposit(weth, 1n, f.alice.address, { value: 5000n }),
       ).to.changeEtherBalances([f.alice, paid], [-1000n, 1000n]);

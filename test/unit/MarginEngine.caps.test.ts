@@ -92,6 +92,27 @@ describe("MarginEngine: credit caps and quarantine", () => {
       .withArgs(f.alice.address);
   });
 
+  it("no bad debt is written off while the account holds quarantined collateral", async () => {
+    const f = await loadFixture(capped);
+    const { engine } = f.hub;
+    const asset = f.assets.WETH.address;
+    await engine.setCreditCap(ALPHA, asset, weth("1"));
+    await credit(f, f.alice.address, "WETH", weth("1"));
+    await engine.connect(f.alice).borrow(usdc("2400"), f.alice.address);
+    await credit(f, f.alice.address, "WETH", weth("5")); // all quarantined: the market is at its cap
+    await f.assets.WETH.feed.updateAnswer(100n * 10n ** 8n); // WETH crashes to $100
+    await f.base.connect(f.liquidator).approve(await engine.getAddress(), usdc("1000000"));
+    const tx = engine
+      .connect(f.liquidator)
+      .liquidate(f.alice.address, ALPHA, asset, usdc("2400"), 0, f.liquidator.address);
+    await expect(tx).to.emit(engine, "Liquidated");
+    await expect(tx).to.not.emit(engine, "BadDebtAbsorbed");
+    expect(await engine.collateralOf(f.alice.address, ALPHA, asset)).to.equal(0n);
+    expect(await engine.debtOf(f.alice.address)).to.be.gt(0n); // still owed: the quarantine may be credited
+    await engine.releaseQuarantine(f.alice.address, ALPHA, asset, weth("5"), true);
+    expect(await engine.collateralOf(f.alice.address, ALPHA, asset)).to.equal(weth("5"));
+  });
+
   it("caps are per (chain, asset); lowering a cap keeps existing credits; zero lifts it", async () => {
     const f = await loadFixture(capped);
     const { engine } = f.hub;

@@ -50,16 +50,25 @@ describe("Messenger", () => {
         await a.setRemoteAdapter(REMOTE, Wallet.createRandom().address);
         paid.push(a);
       }
-      await f.messenger.setRoute(REMOTE, f.remote.messenger, await Promise.all(paid.map((a) => a.getAddress())), 1);
+      const addresses = await Promise.all(paid.map((a) => a.getAddress()));
+      await f.messenger.setRoute(REMOTE, f.remote.messenger, addresses, 2);
       expect(await f.messenger.quote(REMOTE, "0x")).to.equal(350n);
+      // Underpaid: the adapter whose fee is not covered is skipped, and 2 of 2 are required.
       await expect(f.app.send(REMOTE, "0x", { value: 349n }))
-        .to.be.revertedWithCustomError(f.messenger, "InsufficientFee")
-        .withArgs(349n, 350n);
+        .to.be.revertedWithCustomError(f.messenger, "NotEnoughAdapters")
+        .withArgs(REMOTE, 1n, 2n);
       // The app has no receive function: a refund to it fails, so the whole send reverts.
       await expect(f.app.send(REMOTE, "0x", { value: 351n }))
         .to.be.revertedWithCustomError(f.messenger, "RefundFailed")
         .withArgs(await f.app.getAddress(), 1n);
       await expect(f.app.send(REMOTE, "0x", { value: 350n })).to.changeEtherBalances(paid, [100n, 250n]);
+
+      // On a 1-of-2 route an adapter whose fee rose above what was paid for it is skipped, not fatal.
+      await f.messenger.setRoute(REMOTE, f.remote.messenger, addresses, 1);
+      const skipped = f.messenger.interface.encodeErrorResult("InsufficientFee", [0n, 250n]);
+      await expect(f.app.send(REMOTE, "0x", { value: 100n }))
+        .to.emit(f.messenger, "AdapterFailed")
+        .withArgs(anyValue, REMOTE, addresses[1], skipped);
     });
 
     it("sendWithRefund refunds the excess to the named account", async () => {
@@ -362,20 +371,20 @@ describe("Messenger", () => {
       await expect(m.setPeerApp(ZeroAddress, REMOTE, a)).to.be.revertedWithCustomError(m, "ZeroAddress");
     });
 
-    it("gives each adapter one confirmation bit for life, at most 200", async () => {
+    it("gives each adapter one confirmation bit for life, at most 255", async () => {
       const f = await loadFixture(messagingFixture);
       let registered = Number(await f.messenger.adapterBits());
-      while (registered < 200) {
-        const batch = Array.from({ length: Math.min(8, 200 - registered) }, () => Wallet.createRandom().address);
+      while (registered < 255) {
+        const batch = Array.from({ length: Math.min(8, 255 - registered) }, () => Wallet.createRandom().address);
         await f.messenger.setRoute(REMOTE, f.remote.messenger, batch, 1);
         registered += batch.length;
       }
-      expect(await f.messenger.adapterBits()).to.equal(200n);
+      expect(await f.messenger.adapterBits()).to.equal(255n);
       // Adapters already known can be reused; a new one cannot.
       await f.messenger.setRoute(REMOTE, f.remote.messenger, [await f.adapters[0].getAddress()], 1);
       await expect(f.messenger.setRoute(REMOTE, f.remote.messenger, [Wallet.createRandom().address], 1))
         .to.be.revertedWithCustomError(f.messenger, "TooManyAdapters")
-        .withArgs(200);
+        .withArgs(255);
     });
 
     it("replacing a route's adapters revokes the old ones", async () => {

@@ -32,8 +32,8 @@ abstract contract BridgeAdapter is IBridgeAdapter, Ownable2Step {
     /// @dev The messenger pays exactly {quote}; the bridge's fee is paid in native tokens only.
     function send(uint64 dstChainId, bytes calldata encodedEnvelope) external payable {
         if (msg.sender != messenger) revert OnlyMessenger(msg.sender);
-        Remote memory remote = _remoteOrRevert(dstChainId);
-        bytes32 bridgeMessageId = _bridgeSend(remote, abi.encodePacked(messenger, encodedEnvelope), msg.value);
+        Remote memory peer = _remoteOrRevert(dstChainId);
+        bytes32 bridgeMessageId = _bridgeSend(peer, abi.encodePacked(messenger, encodedEnvelope), msg.value);
         emit EnvelopeBridged(dstChainId, bridgeMessageId, encodedEnvelope);
     }
 
@@ -42,16 +42,16 @@ abstract contract BridgeAdapter is IBridgeAdapter, Ownable2Step {
         return _bridgeQuote(_remoteOrRevert(dstChainId), abi.encodePacked(messenger, encodedEnvelope));
     }
 
-    function _remoteOrRevert(uint64 chainId) internal view returns (Remote memory remote) {
-        remote = _remotes[chainId];
-        if (remote.adapter == address(0)) revert UnknownRemote(chainId);
+    function _remoteOrRevert(uint64 chainId) internal view returns (Remote memory peer) {
+        peer = _remotes[chainId];
+        if (peer.adapter == address(0)) revert UnknownRemote(chainId);
     }
 
-    /// @dev Hands `message` to the bridge for the adapter `remote.adapter`, paying `fee`. Returns the bridge's id.
-    function _bridgeSend(Remote memory remote, bytes memory message, uint256 fee) internal virtual returns (bytes32);
+    /// @dev Hands `message` to the bridge for the adapter `peer.adapter`, paying `fee`. Returns the bridge's id.
+    function _bridgeSend(Remote memory peer, bytes memory message, uint256 fee) internal virtual returns (bytes32);
 
     /// @dev The bridge's native fee for {_bridgeSend}.
-    function _bridgeQuote(Remote memory remote, bytes memory message) internal view virtual returns (uint256);
+    function _bridgeQuote(Remote memory peer, bytes memory message) internal view virtual returns (uint256);
 
     // ============================================================================================ INBOUND
 
@@ -78,27 +78,32 @@ abstract contract BridgeAdapter is IBridgeAdapter, Ownable2Step {
 
     /// @inheritdoc IBridgeAdapter
     function setRemote(uint64 chainId, uint64 bridgeId, address adapter, uint32 gasLimit) external onlyOwner {
-        if (chainId == 0 || bridgeId == 0) revert InvalidRemoteConfig();
+        if (chainId == 0 || bridgeId == 0 || bridgeId > _maxBridgeId()) revert InvalidRemoteConfig();
         uint64 mappedChain = chainIdOf[bridgeId];
         if (mappedChain != 0 && mappedChain != chainId) revert InvalidRemoteConfig();
         if (adapter != address(0) && gasLimit == 0) revert InvalidRemoteConfig();
         Remote memory old = _remotes[chainId];
         if (old.bridgeId != 0 && old.bridgeId != bridgeId) delete chainIdOf[old.bridgeId];
 
-        Remote memory remote = Remote(adapter, gasLimit, bridgeId);
+        Remote memory next = Remote(adapter, gasLimit, bridgeId);
         if (adapter == address(0)) {
             delete _remotes[chainId];
             delete chainIdOf[bridgeId];
         } else {
-            _remotes[chainId] = remote;
+            _remotes[chainId] = next;
             chainIdOf[bridgeId] = chainId;
         }
-        _onRemoteSet(chainId, remote);
+        _onRemoteSet(old, next);
         emit RemoteSet(chainId, bridgeId, adapter, gasLimit);
     }
 
     /// @dev Hook for bridge-specific configuration that must follow the remote (LayerZero peers and options).
-    function _onRemoteSet(uint64 chainId, Remote memory remote) internal virtual {}
+    function _onRemoteSet(Remote memory previous, Remote memory next) internal virtual {}
+
+    /// @dev Largest id the bridge uses (LayerZero eids and Hyperlane domains are 32-bit).
+    function _maxBridgeId() internal pure virtual returns (uint64) {
+        return type(uint64).max;
+    }
 
     // ============================================================================================ VIEWS
 

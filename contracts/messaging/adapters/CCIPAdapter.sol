@@ -22,26 +22,26 @@ contract CCIPAdapter is BridgeAdapter, CCIPReceiver {
         address owner_
     ) BridgeAdapter(messenger_) CCIPReceiver(router) Ownable(owner_) {}
 
-    function _bridgeSend(Remote memory remote, bytes memory message, uint256 fee) internal override returns (bytes32) {
-        return IRouterClient(i_ccipRouter).ccipSend{value: fee}(remote.bridgeId, _ccipMessage(remote, message));
+    function _bridgeSend(Remote memory peer, bytes memory message, uint256 fee) internal override returns (bytes32) {
+        return IRouterClient(i_ccipRouter).ccipSend{value: fee}(peer.bridgeId, _ccipMessage(peer, message));
     }
 
-    function _bridgeQuote(Remote memory remote, bytes memory message) internal view override returns (uint256) {
-        return IRouterClient(i_ccipRouter).getFee(remote.bridgeId, _ccipMessage(remote, message));
+    function _bridgeQuote(Remote memory peer, bytes memory message) internal view override returns (uint256) {
+        return IRouterClient(i_ccipRouter).getFee(peer.bridgeId, _ccipMessage(peer, message));
     }
 
     function _ccipMessage(
-        Remote memory remote,
+        Remote memory peer,
         bytes memory message
     ) internal pure returns (Client.EVM2AnyMessage memory) {
         return
             Client.EVM2AnyMessage({
-                receiver: abi.encode(remote.adapter),
+                receiver: abi.encode(peer.adapter),
                 data: message,
                 tokenAmounts: new Client.EVMTokenAmount[](0),
                 feeToken: address(0),
                 extraArgs: Client._argsToBytes(
-                    Client.GenericExtraArgsV2({gasLimit: remote.gasLimit, allowOutOfOrderExecution: true})
+                    Client.GenericExtraArgsV2({gasLimit: peer.gasLimit, allowOutOfOrderExecution: true})
                 )
             });
     }

@@ -32,28 +32,32 @@ contract HyperlaneAdapter is BridgeAdapter, IMessageRecipient, ISpecifiesInterch
         mailbox = mailbox_;
     }
 
-    function _bridgeSend(Remote memory remote, bytes memory message, uint256 fee) internal override returns (bytes32) {
+    function _bridgeSend(Remote memory peer, bytes memory message, uint256 fee) internal override returns (bytes32) {
         return
             mailbox.dispatch{value: fee}(
-                uint32(remote.bridgeId),
-                bytes32(uint256(uint160(remote.adapter))),
+                uint32(peer.bridgeId),
+                bytes32(uint256(uint160(peer.adapter))),
                 message,
-                _hookMetadata(remote)
+                _hookMetadata(peer)
             );
     }
 
-    function _bridgeQuote(Remote memory remote, bytes memory message) internal view override returns (uint256) {
+    function _bridgeQuote(Remote memory peer, bytes memory message) internal view override returns (uint256) {
         return
             mailbox.quoteDispatch(
-                uint32(remote.bridgeId),
-                bytes32(uint256(uint160(remote.adapter))),
+                uint32(peer.bridgeId),
+                bytes32(uint256(uint160(peer.adapter))),
                 message,
-                _hookMetadata(remote)
+                _hookMetadata(peer)
             );
     }
 
-    function _hookMetadata(Remote memory remote) internal view returns (bytes memory) {
-        return StandardHookMetadata.formatMetadata(0, remote.gasLimit, owner(), "");
+    function _hookMetadata(Remote memory peer) internal view returns (bytes memory) {
+        return StandardHookMetadata.formatMetadata(0, peer.gasLimit, owner(), "");
+    }
+
+    function _maxBridgeId() internal pure override returns (uint64) {
+        return type(uint32).max;
     }
 
     /// @notice Entry point of the mailbox, after its ISM verified the message: authenticates the origin domain

@@ -28,8 +28,8 @@ contract LayerZeroAdapter is BridgeAdapter, OApp, OAppOptionsType3 {
         address owner_
     ) BridgeAdapter(messenger_) OApp(endpoint, owner_) Ownable(owner_) {}
 
-    function _bridgeSend(Remote memory remote, bytes memory message, uint256 fee) internal override returns (bytes32) {
-        uint32 eid = uint32(remote.bridgeId);
+    function _bridgeSend(Remote memory peer, bytes memory message, uint256 fee) internal override returns (bytes32) {
+        uint32 eid = uint32(peer.bridgeId);
         MessagingReceipt memory receipt = _lzSend(
             eid,
             message,
@@ -42,8 +42,8 @@ contract LayerZeroAdapter is BridgeAdapter, OApp, OAppOptionsType3 {
         return receipt.guid;
     }
 
-    function _bridgeQuote(Remote memory remote, bytes memory message) internal view override returns (uint256) {
-        uint32 eid = uint32(remote.bridgeId);
+    function _bridgeQuote(Remote memory peer, bytes memory message) internal view override returns (uint256) {
+        uint32 eid = uint32(peer.bridgeId);
         return _quote(eid, message, enforcedOptions[eid][MSG_TYPE_ENVELOPE], false).nativeFee;
     }
 
@@ -60,19 +60,32 @@ contract LayerZeroAdapter is BridgeAdapter, OApp, OAppOptionsType3 {
         _forward(srcChainId, message);
     }
 
-    /// @dev The peer and the enforced lzReceive gas follow the remote, so they can never diverge from it.
-    function _onRemoteSet(uint64, Remote memory remote) internal override {
-        uint32 eid = uint32(remote.bridgeId);
-        _setPeer(eid, bytes32(uint256(uint160(remote.adapter))));
+    /// @dev The peer and the enforced lzReceive gas follow the remote, so they can never diverge from it; a peer
+    ///      left behind by a change of eid is cleared.
+    function _onRemoteSet(Remote memory previous, Remote memory next) internal override {
+        if (previous.bridgeId != 0 && previous.bridgeId != next.bridgeId) _setPeer(uint32(previous.bridgeId), 0);
+        uint32 eid = uint32(next.bridgeId);
+        _setPeer(eid, bytes32(uint256(uint160(next.adapter))));
         // A removed remote keeps its last options: without a peer nothing can be sent or received anyway.
-        if (remote.adapter == address(0)) return;
+        if (next.adapter == address(0)) return;
         EnforcedOptionParam[] memory params = new EnforcedOptionParam[](1);
         params[0] = EnforcedOptionParam(
             eid,
             MSG_TYPE_ENVELOPE,
-            OptionsBuilder.newOptions().addExecutorLzReceiveOption(remote.gasLimit, 0)
+            OptionsBuilder.newOptions().addExecutorLzReceiveOption(next.gasLimit, 0)
         );
         _setEnforcedOptions(params);
+    }
+
+    function _maxBridgeId() internal pure override returns (uint64) {
+        return type(uint32).max;
+    }
+
+    /// @notice Accepts a two-step ownership transfer; the new owner also becomes the OApp's delegate on the
+    ///         endpoint (who configures its libraries, DVNs and executor), so the old owner keeps no control.
+    function acceptOwnership() public override {
+        super.acceptOwnership();
+        endpoint.setDelegate(owner());
     }
 
     /// @notice Starts a two-step ownership transfer (see {Ownable2Step}). Only the owner.
