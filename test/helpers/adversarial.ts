@@ -77,3 +77,38 @@ export async function ccipForge(
   const executed = receipt.logs.map((l) => hub.router.interface.parseLog(l)).find((e) => e?.name === "MsgExecuted");
   return { success: executed?.args.success === true, receipt };
 }
+
+/**
+ * Every token balance an attacker could care about, as strings: each source token held by its vault and by every
+ * named actor there, and the base token held by the engine and every named actor on the hub.
+ */
+export async function tokenBalances(w: World): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const actors = [
+    "deployer",
+    "guardian",
+    "relayer",
+    "lender",
+    "alice",
+    "bob",
+    "liquidator",
+    "treasury",
+    "carol",
+    "dave",
+  ] as const;
+  const engine = await w.hub.deployment.engine.getAddress();
+  out["hub.USDC.engine"] = (await w.hub.base.balanceOf(engine)).toString();
+  for (const a of actors) {
+    out[`hub.USDC.${a}`] = (await w.hub.base.balanceOf(signer(w.hub.chain, a).address)).toString();
+  }
+  for (const s of w.spokes) {
+    const vault = await s.deployment.vault.getAddress();
+    for (const [symbol, token] of Object.entries(s.tokens)) {
+      out[`${s.chain.name}.${symbol}.vault`] = (await token.balanceOf(vault)).toString();
+      for (const a of actors) {
+        out[`${s.chain.name}.${symbol}.${a}`] = (await token.balanceOf(signer(s.chain, a).address)).toString();
+      }
+    }
+  }
+  return out;
+}
