@@ -1,5 +1,5 @@
 /** Small shared pieces of the adversarial scenarios (test/adversarial/). */
-import { AbiCoder, type ContractTransactionReceipt } from "ethers";
+import { AbiCoder, type ContractTransactionReceipt, type Interface, type Result } from "ethers";
 import { HUB_CHAIN_ID, World, signer, spoke } from "../../scripts/lib/world";
 import { bridgeId } from "../../scripts/lib/bridges";
 import { DEPOSIT, encodeEnvelope, encodeMessage, envelopeId } from "../../scripts/lib/codec";
@@ -111,4 +111,23 @@ export async function tokenBalances(w: World): Promise<Record<string, string>> {
     }
   }
   return out;
+}
+
+/** The args of the first `name` event `contract` emitted in `receipt`. */
+export function eventArgs(
+  receipt: ContractTransactionReceipt,
+  contract: { interface: Interface },
+  name: string,
+): Result {
+  for (const log of receipt.logs) {
+    const parsed = (() => {
+      try {
+        return contract.interface.parseLog(log);
+      } catch {
+        return null;
+      }
+    })();
+    if (parsed?.name === name) return parsed.args;
+  }
+  throw new Error(`no ${name} event`);
 }
