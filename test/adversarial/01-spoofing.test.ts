@@ -28,7 +28,7 @@ async function setup(w: World) {
   await deposit(w, "alpha", "alice", "WETH", parseUnits("1", 18));
 }
 
-describe("spoofed deliveries are rejected and credit nothing", () => {
+describe("adversarial 1: spoofed deliveries are rejected and credit nothing", () => {
   const h = useWorld(setup);
 
   /** A DEPOSIT envelope crediting `amount` of alpha WETH to `account`, as if alpha's vault had sent it. */

@@ -43,7 +43,7 @@ async function traffic(w: World): Promise<Packet[]> {
   return w.relayer.poll();
 }
 
-describe("delivery order and duplicates", () => {
+describe("adversarial 3: delivery order and duplicates", () => {
   const h = useWorld(setup);
 
   it("in order, reversed, shuffled and duplicated deliveries all reach the same final state", async () => {

@@ -25,7 +25,7 @@ async function setup(w: World) {
   await send(w.hub.base.connect(liquidator).approve(await w.hub.deployment.engine.getAddress(), MaxUint256));
 }
 
-describe("a withdrawal racing a liquidation", () => {
+describe("adversarial 4: a withdrawal racing a liquidation", () => {
   const h = useWorld(setup);
 
   for (const order of ["withdrawal first", "liquidation first"] as const) {

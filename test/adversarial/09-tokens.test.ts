@@ -51,7 +51,7 @@ async function setup(w: World) {
   await listExtraToken(w, "beta", "REB", await reb.getAddress(), 18, 1n);
 }
 
-describe("real token behaviours across chains", () => {
+describe("adversarial 9: real token behaviours across chains", () => {
   const h = useWorld(setup);
 
   it("6, 8 and 18 decimals: the same dollars give the same value on the hub", async () => {
