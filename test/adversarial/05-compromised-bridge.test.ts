@@ -146,7 +146,9 @@ describe("adversarial 5b: a 2-of-3 route (LayerZero + CCIP + Local, k = 2)", () 
 
   it("a direct lzReceive from anyone but the endpoint is refused (OnlyEndpoint)", async () => {
     const w = h.w;
-    const lz = w.bridges!.chains[0].stacks.layerzero!.adapter;
+    const stack = w.bridges!.chains[0].stacks.layerzero!;
+    if (stack.kind !== "layerzero") throw new Error("no LayerZero on the hub");
+    const lz = stack.adapter;
     const mallory = signer(w.hub.chain, "dave");
     const origin = { srcEid: 40231n, sender: "0x" + "00".repeat(32), nonce: 1n };
     await expect(lz.connect(mallory).lzReceive(origin, "0x" + "00".repeat(32), "0x", mallory.address, "0x"))
