@@ -8,7 +8,7 @@ import { parseUnits } from "ethers";
 import { deposit, signer, snapshotWorld, resetRelayer, World, HUB_CHAIN_ID } from "../../scripts/lib/world";
 import { send } from "../../deploy/orchestrator";
 import { Packet, mulberry32, shuffle } from "../../scripts/lib/relayer";
-import { InsufficientCollateralArgs } from "../helpers/adversarial";
+import { insufficientCollateralArgs } from "../helpers/adversarial";
 import { useWorld, supplyLiquidity, asset, observableState } from "../helpers/world";
 
 const ALPHA = 31338n;
@@ -110,7 +110,7 @@ describe("adversarial 3: delivery order and duplicates", () => {
     await deposit(w, "alpha", "alice", "WETH", parseUnits("1", 18));
     await expect(engine.connect(alice).withdrawCollateral(ALPHA, weth, parseUnits("11", 18), alice.address))
       .to.be.revertedWithCustomError(engine, "InsufficientCollateral")
-      .withArgs(...InsufficientCollateralArgs(alice.address, ALPHA, weth, parseUnits("10", 18), parseUnits("11", 18)));
+      .withArgs(...insufficientCollateralArgs(alice.address, ALPHA, weth, parseUnits("10", 18), parseUnits("11", 18)));
     await deposit(w, "alpha", "bob", "WETH", parseUnits("2", 18));
     await send(engine.connect(alice).withdrawCollateral(ALPHA, weth, parseUnits("10", 18), alice.address));
     const packets = await w.relayer.poll();

@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import { MaxUint256, parseUnits } from "ethers";
 import { assertSolvent, deposit, signer, spoke, World } from "../../scripts/lib/world";
-import { InsufficientCollateralArgs } from "../helpers/adversarial";
+import { insufficientCollateralArgs } from "../helpers/adversarial";
 import { send } from "../../deploy/orchestrator";
 import { useWorld, supplyLiquidity, asset } from "../helpers/world";
 
@@ -91,7 +91,7 @@ describe("adversarial 4: a withdrawal racing a liquidation", () => {
     expect(remaining).to.be.lt(parseUnits("1", 18));
     await expect(engine.connect(alice).withdrawCollateral(ALPHA, weth, parseUnits("1", 18), alice.address))
       .to.be.revertedWithCustomError(engine, "InsufficientCollateral")
-      .withArgs(...InsufficientCollateralArgs(alice.address, ALPHA, weth, remaining, parseUnits("1", 18)));
+      .withArgs(...insufficientCollateralArgs(alice.address, ALPHA, weth, remaining, parseUnits("1", 18)));
     await w.relayer.flush();
   });
 });

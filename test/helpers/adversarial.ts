@@ -5,7 +5,7 @@ import { bridgeId } from "../../scripts/lib/bridges";
 import { DEPOSIT, encodeEnvelope, encodeMessage, envelopeId } from "../../scripts/lib/codec";
 
 /** The arguments of `InsufficientCollateral(account, chainId, asset, balance, requested)`, in order. */
-export function InsufficientCollateralArgs(
+export function insufficientCollateralArgs(
   account: string,
   chainId: bigint,
   asset: string,
