@@ -1,6 +1,12 @@
+/**
+ * Adversarial 11 — failed, held and out-of-gas deliveries. Must hold: a delivery the app rejects, or that runs the
+ * app out of gas, is stored (MessageFailed) and retried by anyone exactly once with enough gas; later envelopes
+ * are never blocked; a relayer giving too little gas to even store the failure changes nothing, so the envelope
+ * can simply be delivered again; a paused route holds envelopes without losing them.
+ */
 import { expect } from "chai";
 import { parseUnits } from "ethers";
-import { deposit, signer, spoke, HUB_CHAIN_ID } from "../../scripts/lib/world";
+import { deposit, signer, spoke, HUB_CHAIN_ID, World } from "../../scripts/lib/world";
 import { MockApp__factory } from "../../typechain-types";
 import { send } from "../../deploy/orchestrator";
 import { useWorld, supplyLiquidity, asset } from "../helpers/world";
@@ -8,21 +14,26 @@ import { useWorld, supplyLiquidity, asset } from "../helpers/world";
 const ALPHA = 31338n;
 const BETA = 31339n;
 
-describe("failed and held deliveries", () => {
+/** A pair of test apps, hub <-> alpha, next to the protocol's own. */
+async function appPair(w: World) {
+  const a = spoke(w, "alpha");
+  const hubApp = await new MockApp__factory(signer(w.hub.chain, "deployer")).deploy(
+    await w.hub.deployment.messenger.getAddress(),
+  );
+  const alphaApp = await new MockApp__factory(signer(a.chain, "deployer")).deploy(
+    await a.deployment.messenger.getAddress(),
+  );
+  await send(w.hub.deployment.messenger.setPeerApp(await hubApp.getAddress(), ALPHA, await alphaApp.getAddress()));
+  await send(a.deployment.messenger.setPeerApp(await alphaApp.getAddress(), HUB_CHAIN_ID, await hubApp.getAddress()));
+  return { hubApp, alphaApp };
+}
+
+describe("adversarial 11: failed, held and out-of-gas deliveries", () => {
   const h = useWorld(supplyLiquidity);
 
   it("a delivery the receiving app rejects is stored, later messages pass, and a retry delivers it once", async () => {
     const w = h.w;
-    // A pair of test apps, hub <-> alpha, next to the protocol's own.
-    const a = spoke(w, "alpha");
-    const hubApp = await new MockApp__factory(signer(w.hub.chain, "deployer")).deploy(
-      await w.hub.deployment.messenger.getAddress(),
-    );
-    const alphaApp = await new MockApp__factory(signer(a.chain, "deployer")).deploy(
-      await a.deployment.messenger.getAddress(),
-    );
-    await send(w.hub.deployment.messenger.setPeerApp(await hubApp.getAddress(), ALPHA, await alphaApp.getAddress()));
-    await send(a.deployment.messenger.setPeerApp(await alphaApp.getAddress(), HUB_CHAIN_ID, await hubApp.getAddress()));
+    const { hubApp, alphaApp } = await appPair(w);
 
     await send(hubApp.setShouldRevert(true));
     await send(alphaApp.send(HUB_CHAIN_ID, "0x01"));
@@ -92,6 +103,32 @@ describe("failed and held deliveries", () => {
     expect(await w.hub.deployment.engine.collateralOf(bob, BETA, wbtc)).to.equal(0n);
     expect((await w.relayer.deliver(packet)).error).to.equal(undefined);
     expect(await w.hub.deployment.engine.collateralOf(bob, BETA, wbtc)).to.equal(parseUnits("0.1", 8));
+    w.relayer.take();
+  });
+
+  it("out of gas in the app: stored (MessageFailed), retried once with enough gas, then NotRetryable and duplicate", async () => {
+    // Setup: the hub app needs 3M gas. Action: the relayer delivers with 2.5M (the app gets 63/64 and runs out;
+    // the messenger keeps 1/64 to store the failure), anyone retries with 4M, then again, then the relayer
+    // re-delivers. Must hold: delivered exactly once, and the envelope is no longer retryable.
+    const w = h.w;
+    const { messenger } = w.hub.deployment;
+    const { hubApp, alphaApp } = await appPair(w);
+    await send(hubApp.setBurnGas(3_000_000n));
+    await send(alphaApp.send(HUB_CHAIN_ID, "0xbeef"));
+    const [packet] = await w.relayer.poll();
+    const starved = await w.relayer.deliver(packet, { gasLimit: 2_500_000n });
+    expect(starved.error).to.equal(undefined);
+    await expect(starved.receipt!).to.emit(messenger, "MessageFailed");
+    expect(await messenger.isRetryable(packet.id)).to.equal(true);
+    expect(await hubApp.received()).to.equal(0n);
+    const anyone = messenger.connect(signer(w.hub.chain, "carol"));
+    await expect(anyone.retry(packet.envelope, { gasLimit: 4_000_000n })).to.emit(messenger, "MessageDelivered");
+    expect(await hubApp.received()).to.equal(1n);
+    await expect(anyone.retry(packet.envelope))
+      .to.be.revertedWithCustomError(messenger, "NotRetryable")
+      .withArgs(packet.id);
+    await expect((await w.relayer.deliver(packet)).receipt!).to.emit(messenger, "MessageDuplicate");
+    expect(await hubApp.received()).to.equal(1n);
     w.relayer.take();
   });
 });

@@ -1,7 +1,14 @@
+/**
+ * Adversarial 3 — ordering. Setup: credits on both source chains. Action: envelopes delivered in order, reversed,
+ * shuffled, duplicated, held back, and a RELEASE delivered before DEPOSITs it overtook. Must hold: the same final
+ * state as in order, no underflow (no delivery fails), nothing stuck (nothing retryable or in flight at the end).
+ */
 import { expect } from "chai";
 import { parseUnits } from "ethers";
-import { deposit, signer, snapshotWorld, resetRelayer, World } from "../../scripts/lib/world";
+import { deposit, signer, snapshotWorld, resetRelayer, World, HUB_CHAIN_ID } from "../../scripts/lib/world";
+import { send } from "../../deploy/orchestrator";
 import { Packet, mulberry32, shuffle } from "../../scripts/lib/relayer";
+import { insufficientCollateralArgs } from "../helpers/adversarial";
 import { useWorld, supplyLiquidity, asset, observableState } from "../helpers/world";
 
 const ALPHA = 31338n;
@@ -36,7 +43,7 @@ async function traffic(w: World): Promise<Packet[]> {
   return w.relayer.poll();
 }
 
-describe("delivery order and duplicates", () => {
+describe("adversarial 3: delivery order and duplicates", () => {
   const h = useWorld(setup);
 
   it("in order, reversed, shuffled and duplicated deliveries all reach the same final state", async () => {
@@ -88,5 +95,41 @@ describe("delivery order and duplicates", () => {
     await w.relayer.deliver(late);
     await w.relayer.deliver(late);
     expect(await engine.collateralOf(carol.address, ALPHA, weth)).to.equal(parseUnits("1.5", 18));
+  });
+
+  it("a RELEASE delivered before the DEPOSITs it overtook: same final state as in order, no underflow, nothing stuck", async () => {
+    // Setup: alice holds 10 WETH credit on alpha. Bob (2 WETH) and alice (1 WETH) deposit on alpha; alice
+    // withdraws 10 WETH on the hub. Action: the RELEASE reaches alpha's vault before either DEPOSIT reaches the
+    // hub, and the DEPOSITs then arrive in reverse order — versus everything in order. Must hold: identical
+    // balances, credits and locked amounts; every delivery succeeds; nothing left retryable.
+    const w = h.w;
+    const { engine, messenger } = w.hub.deployment;
+    const alice = signer(w.hub.chain, "alice");
+    const weth = await asset(w, "alpha", "WETH");
+    // The hub never sends a RELEASE for a credit it has not received: alice cannot withdraw her in-flight WETH.
+    await deposit(w, "alpha", "alice", "WETH", parseUnits("1", 18));
+    await expect(engine.connect(alice).withdrawCollateral(ALPHA, weth, parseUnits("11", 18), alice.address))
+      .to.be.revertedWithCustomError(engine, "InsufficientCollateral")
+      .withArgs(...insufficientCollateralArgs(alice.address, ALPHA, weth, parseUnits("10", 18), parseUnits("11", 18)));
+    await deposit(w, "alpha", "bob", "WETH", parseUnits("2", 18));
+    await send(engine.connect(alice).withdrawCollateral(ALPHA, weth, parseUnits("10", 18), alice.address));
+    const packets = await w.relayer.poll();
+    expect(packets).to.have.length(3);
+    const release = packets.find((p) => p.dstChainId === ALPHA)!;
+    const [aliceDeposit, bobDeposit] = packets.filter((p) => p.dstChainId === HUB_CHAIN_ID);
+    let revert = await snapshotWorld(w);
+    const run = async (order: Packet[]) => {
+      for (const p of order) expect((await w.relayer.deliver(p)).error).to.equal(undefined);
+      for (const p of order) expect(await messenger.isRetryable(p.id)).to.equal(false);
+      return observableState(w);
+    };
+    const inOrder = await run(packets);
+    expect(inOrder["alpha.WETH.locked"]).to.equal(parseUnits("3", 18).toString());
+    expect(inOrder["hub.alpha.WETH.alice"]).to.equal(parseUnits("1", 18).toString());
+    await revert();
+    revert = await snapshotWorld(w);
+    await resetRelayer(w);
+    expect(await run([release, bobDeposit, aliceDeposit])).to.deep.equal(inOrder);
+    w.relayer.take();
   });
 });

@@ -1,6 +1,13 @@
+/**
+ * Adversarial 4 — a withdrawal and a liquidation racing for the same collateral. Setup: alice holds 1 WETH on
+ * alpha and owes $1,600. Action: she withdraws while the price falls and a liquidator seizes; the two RELEASEs
+ * reach alpha in either order. Must hold: both are hub debits of the same credit, so what is paid out plus what
+ * stays credited equals what she held; the solvency invariant holds with both releases in flight and after.
+ */
 import { expect } from "chai";
 import { MaxUint256, parseUnits } from "ethers";
-import { deposit, signer, spoke, World } from "../../scripts/lib/world";
+import { assertSolvent, deposit, signer, spoke, World } from "../../scripts/lib/world";
+import { insufficientCollateralArgs } from "../helpers/adversarial";
 import { send } from "../../deploy/orchestrator";
 import { useWorld, supplyLiquidity, asset } from "../helpers/world";
 
@@ -18,7 +25,7 @@ async function setup(w: World) {
   await send(w.hub.base.connect(liquidator).approve(await w.hub.deployment.engine.getAddress(), MaxUint256));
 }
 
-describe("a withdrawal racing a liquidation", () => {
+describe("adversarial 4: a withdrawal racing a liquidation", () => {
   const h = useWorld(setup);
 
   for (const order of ["withdrawal first", "liquidation first"] as const) {
@@ -45,6 +52,9 @@ describe("a withdrawal racing a liquidation", () => {
       ).to.emit(engine, "Liquidated");
       const [liquidation] = (await w.relayer.poll()).filter((p) => p.id !== withdrawal.id);
       const remaining = await engine.collateralOf(alice.address, ALPHA, weth);
+      // Both releases in flight: locked = credits + releases in flight.
+      const [row] = (await assertSolvent(w)).filter((r) => r.chainId === ALPHA && r.symbol === "WETH");
+      expect(row.releasesInFlight).to.equal(parseUnits("1", 18) - remaining);
 
       for (const p of order === "withdrawal first" ? [withdrawal, liquidation] : [liquidation, withdrawal]) {
         expect((await w.relayer.deliver(p)).error).to.equal(undefined);
@@ -67,5 +77,21 @@ describe("a withdrawal racing a liquidation", () => {
       engine.connect(alice).withdrawCollateral(ALPHA, weth, parseUnits("0.34", 18), alice.address),
     ).to.be.revertedWithCustomError(engine, "NotHealthy");
     expect(await w.relayer.poll()).to.have.length(0);
+  });
+
+  it("after a liquidation took part of the credit, withdrawing what was there before is refused with the balance", async () => {
+    const w = h.w;
+    const { engine } = w.hub.deployment;
+    const alice = signer(w.hub.chain, "alice");
+    const liquidator = signer(w.hub.chain, "liquidator");
+    const weth = await asset(w, "alpha", "WETH");
+    await send(w.feeds.WETH.updateAnswer(1_800n * 10n ** 8n)); // 1 * 1800 * 85% = 1530 < 1600
+    await send(engine.connect(liquidator).liquidate(alice.address, ALPHA, weth, MaxUint256, 0, liquidator.address));
+    const remaining = await engine.collateralOf(alice.address, ALPHA, weth);
+    expect(remaining).to.be.lt(parseUnits("1", 18));
+    await expect(engine.connect(alice).withdrawCollateral(ALPHA, weth, parseUnits("1", 18), alice.address))
+      .to.be.revertedWithCustomError(engine, "InsufficientCollateral")
+      .withArgs(...insufficientCollateralArgs(alice.address, ALPHA, weth, remaining, parseUnits("1", 18)));
+    await w.relayer.flush();
   });
 });

@@ -1,0 +1,195 @@
+/**
+ * Adversarial 10 — liquidation edge cases across chains. Must hold: the seizure (bonus included) never exceeds the
+ * credit left, the repayment shrinking to match; of two liquidators racing for one account the second gets a
+ * clear error or only what is left; a full price crash ends in bad debt that is recorded (BadDebtAbsorbed) and
+ * absorbed by reserves first, then by lenders, never silently. Every seizure is released on its source chain.
+ */
+import { expect } from "chai";
+import { MaxUint256, parseUnits, type ContractTransactionReceipt } from "ethers";
+import { deposit, signer, spoke, World } from "../../scripts/lib/world";
+import { send } from "../../deploy/orchestrator";
+import { useWorld, supplyLiquidity, asset } from "../helpers/world";
+import { eventArgs } from "../helpers/adversarial";
+import { MockERC20__factory } from "../../typechain-types";
+
+const ALPHA = 31338n;
+const BETA = 31339n;
+const usd = (x: bigint) => x * 10n ** 8n;
+
+/** alice: 1 WETH on alpha and 1000 USDC.b on beta. Liquidator and carol hold USDC on the hub and approved. */
+async function setup(w: World) {
+  await supplyLiquidity(w);
+  await deposit(w, "alpha", "alice", "WETH", parseUnits("1", 18));
+  await deposit(w, "beta", "alice", "USDC.b", parseUnits("1000", 6));
+  await w.relayer.flush();
+  const engine = await w.hub.deployment.engine.getAddress();
+  await send(w.hub.base.mint(signer(w.hub.chain, "carol").address, parseUnits("1000000", 6)));
+  for (const who of ["liquidator", "carol", "alice"] as const) {
+    await send(w.hub.base.connect(signer(w.hub.chain, who)).approve(engine, MaxUint256));
+  }
+}
+
+describe("adversarial 10: liquidation edge cases", () => {
+  const h = useWorld(setup);
+
+  async function liquidate(w: World, who: "liquidator" | "carol", chainId: bigint, symbol: string, minSeized = 0n) {
+    const s = spoke(w, chainId === ALPHA ? "alpha" : "beta");
+    const liquidator = signer(w.hub.chain, who);
+    const tx = await w.hub.deployment.engine
+      .connect(liquidator)
+      .liquidate(
+        signer(w.hub.chain, "alice").address,
+        chainId,
+        await s.tokens[symbol].getAddress(),
+        MaxUint256,
+        minSeized,
+        liquidator.address,
+      );
+    return (await tx.wait()) as ContractTransactionReceipt;
+  }
+
+  it("the bonus never exceeds the credit left: seizing all 1 WETH, the repayment shrinks to what it covers", async () => {
+    // Setup: alice owes $3,000; WETH falls to $1,500 (health 0.725: full close). Action: liquidate WETH with
+    // an unlimited repay. Must hold: seized = 1 WETH exactly (not 3000 * 1.05 / 1500 = 2.1), repaid =
+    // ceil($1,500 / 1.05), the liquidator pays repaid + protocol fee, and receives 1 WETH on alpha.
+    const w = h.w;
+    const { engine } = w.hub.deployment;
+    const alice = signer(w.hub.chain, "alice");
+    const liquidator = signer(w.hub.chain, "liquidator");
+    const weth = await asset(w, "alpha", "WETH");
+    await send(engine.connect(alice).borrow(parseUnits("3000", 6), alice.address));
+    await send(w.feeds.WETH.updateAnswer(usd(1_500n)));
+    const preview = await engine.previewLiquidation(alice.address, ALPHA, weth, MaxUint256);
+    expect(preview.seized).to.equal(parseUnits("1", 18));
+    const paidBefore = await w.hub.base.balanceOf(liquidator.address);
+    const receipt = await liquidate(w, "liquidator", ALPHA, "WETH");
+    const ev = eventArgs(receipt, engine, "Liquidated");
+    expect(ev.seized).to.equal(parseUnits("1", 18));
+    const covered = (parseUnits("1500", 6) * 10_000n + 10_499n) / 10_500n; // ceil(1500 / 1.05) in USDC units
+    expect(ev.repaid).to.equal(covered);
+    expect(paidBefore - (await w.hub.base.balanceOf(liquidator.address))).to.equal(ev.repaid + ev.protocolFee);
+    expect(await engine.collateralOf(alice.address, ALPHA, weth)).to.equal(0n);
+    await w.relayer.flush();
+    expect(await spoke(w, "alpha").tokens.WETH.balanceOf(liquidator.address)).to.equal(parseUnits("1", 18));
+    // The rest of the debt is still backed by USDC.b: no bad debt while any credit is left.
+    expect(await engine.totalBadDebt()).to.equal(0n);
+    expect(await engine.debtOf(alice.address)).to.be.gt(0n);
+  });
+
+  it("two liquidators racing: the second gets NotLiquidatable, then only the remainder, then a clear error", async () => {
+    const w = h.w;
+    const { engine } = w.hub.deployment;
+    const alice = signer(w.hub.chain, "alice");
+    const weth = await asset(w, "alpha", "WETH");
+    const usdcb = await asset(w, "beta", "USDC.b");
+    // Close to the line: 1 WETH * 2000 * 85% + 1000 * 90% = 2600 vs $2,700 of debt (health 0.963 > 0.95).
+    await send(engine.connect(alice).borrow(parseUnits("2700", 6), alice.address));
+    await send(w.feeds.WETH.updateAnswer(usd(2_000n)));
+    const first = eventArgs(await liquidate(w, "liquidator", ALPHA, "WETH"), engine, "Liquidated");
+    expect(first.repaid).to.be.lte(parseUnits("1350", 6)); // 50% close factor
+    const health = await engine.healthFactor(alice.address);
+    expect(health).to.be.gte(parseUnits("1", 18));
+    // Carol's identical transaction lands second: the account is healthy again.
+    await expect(liquidate(w, "carol", ALPHA, "WETH"))
+      .to.be.revertedWithCustomError(engine, "NotLiquidatable")
+      .withArgs(alice.address, health);
+
+    // The price falls further: carol now gets only what is left of the WETH credit, bonus included.
+    await send(w.feeds.WETH.updateAnswer(usd(800n)));
+    const left = await engine.collateralOf(alice.address, ALPHA, weth);
+    const second = eventArgs(await liquidate(w, "carol", ALPHA, "WETH"), engine, "Liquidated");
+    expect(second.seized).to.equal(left);
+    // The liquidator, too late, finds no WETH credit left to seize; a slippage guard refuses a smaller seizure.
+    await expect(liquidate(w, "liquidator", ALPHA, "WETH"))
+      .to.be.revertedWithCustomError(engine, "InsufficientCollateral")
+      .withArgs(alice.address, ALPHA, weth, 0n, 1n);
+    const preview = await engine.previewLiquidation(alice.address, BETA, usdcb, MaxUint256);
+    await expect(liquidate(w, "liquidator", BETA, "USDC.b", preview.seized + 1n))
+      .to.be.revertedWithCustomError(engine, "SeizeBelowMinimum")
+      .withArgs(preview.seized, preview.seized + 1n);
+    await w.relayer.flush();
+    const token = spoke(w, "alpha").tokens.WETH;
+    expect(await token.balanceOf(signer(w.hub.chain, "liquidator").address)).to.equal(first.seized);
+    expect(await token.balanceOf(signer(w.hub.chain, "carol").address)).to.equal(
+      parseUnits("1000000", 18) + second.seized,
+    );
+    expect(first.seized + second.seized).to.equal(parseUnits("1", 18));
+  });
+
+  for (const reserves of ["thin reserves: lenders take the rest", "deep reserves: lenders lose nothing"] as const) {
+    it(`a full price crash leaves bad debt, recorded and absorbed — ${reserves}`, async () => {
+      // Setup: alice owes $2,500 against 1 WETH + 1000 USDC.b. Action: WETH crashes to $10 and USDC.b to $0.01;
+      // both credits are liquidated away. Must hold: BadDebtAbsorbed(alice, debt left, fromReserves,
+      // fromLenders) with fromReserves + fromLenders = the debt left, reserves absorbing first; totalBadDebt
+      // records it; alice owes nothing; the lender's balance drops by exactly fromLenders (within rounding).
+      const w = h.w;
+      const { engine } = w.hub.deployment;
+      const alice = signer(w.hub.chain, "alice");
+      const lender = signer(w.hub.chain, "lender");
+      await send(engine.connect(alice).borrow(parseUnits("2500", 6), alice.address));
+      if (reserves.startsWith("deep")) {
+        await send(w.hub.base.mint(await engine.getAddress(), parseUnits("10000", 6))); // e.g. accumulated fees
+      }
+      await send(w.feeds.WETH.updateAnswer(usd(10n)));
+      await send(w.feeds["USDC.b"].updateAnswer(10n ** 6n)); // $0.01
+      await liquidate(w, "liquidator", ALPHA, "WETH");
+      const reservesBefore = await engine.reserves();
+      const lenderBefore = await engine.supplyBalanceOf(lender.address);
+      const receipt = await liquidate(w, "liquidator", BETA, "USDC.b");
+      const bad = eventArgs(receipt, engine, "BadDebtAbsorbed");
+      expect(bad.account).to.equal(alice.address);
+      expect(bad.amount).to.be.gt(parseUnits("2400", 6));
+      expect(bad.fromReserves + bad.fromLenders).to.equal(bad.amount);
+      expect(await engine.totalBadDebt()).to.equal(bad.amount);
+      expect(await engine.debtOf(alice.address)).to.equal(0n);
+      const lenderLoss = lenderBefore - (await engine.supplyBalanceOf(lender.address));
+      if (reserves.startsWith("deep")) {
+        expect(bad.fromLenders).to.equal(0n);
+        expect(lenderLoss).to.be.lte(0n);
+        expect(bad.fromReserves).to.equal(bad.amount);
+      } else {
+        expect(bad.fromReserves).to.be.lte(reservesBefore > 0n ? reservesBefore + parseUnits("1", 6) : 0n);
+        expect(bad.fromLenders).to.be.gt(0n);
+        expect(lenderLoss).to.be.closeTo(bad.fromLenders, 2n);
+      }
+      expect(await engine.reserves()).to.be.gte(0n);
+      await w.relayer.flush();
+    });
+  }
+
+  // BUG (reported, not fixed here — contracts are out of scope for this branch): anyone may deposit for any
+  // account, and bad debt is absorbed only when the account holds no credit at all, listed or not. One raw unit
+  // of a token the vault accepts but the hub has not listed (e.g. between the two steps of a listing) keeps the
+  // account's credit count above zero forever: no liquidation can take it (MarketNotListed), so the debt left
+  // after a crash is never absorbed nor recorded as bad debt — it silently stays in the pool's borrows (lenders'
+  // balances and reserves overstate what the pool owns). Today's only way out is for the owner to give the dust
+  // token a feed and list it so a liquidator can seize the unit. Remove `.skip` to see it fail at the
+  // BadDebtAbsorbed expectation.
+  it.skip("BUG: a 1-unit credit of an unlisted asset, deposited by a griefer, keeps bad debt from ever being absorbed", async () => {
+    const w = h.w;
+    const { engine } = w.hub.deployment;
+    const b = spoke(w, "beta");
+    const alice = signer(w.hub.chain, "alice");
+    const dust = await new MockERC20__factory(signer(b.chain, "deployer")).deploy("Dust", "DUST", 18);
+    await send(b.deployment.vault.setAssetAllowed(await dust.getAddress(), true)); // allowed, not yet listed
+    await send(dust.mint(signer(b.chain, "dave").address, 1n));
+    await send(dust.connect(signer(b.chain, "dave")).approve(await b.deployment.vault.getAddress(), 1n));
+    await send(b.deployment.vault.connect(signer(b.chain, "dave")).deposit(await dust.getAddress(), 1n, alice.address));
+    await w.relayer.flush();
+    await send(engine.connect(alice).borrow(parseUnits("2500", 6), alice.address));
+    await send(w.feeds.WETH.updateAnswer(usd(10n)));
+    await send(w.feeds["USDC.b"].updateAnswer(10n ** 6n));
+    await liquidate(w, "liquidator", ALPHA, "WETH");
+    const last = await liquidate(w, "liquidator", BETA, "USDC.b");
+    await w.relayer.flush();
+    const liquidator = signer(w.hub.chain, "liquidator");
+    await expect(
+      engine
+        .connect(liquidator)
+        .liquidate(alice.address, BETA, await dust.getAddress(), MaxUint256, 0, liquidator.address),
+    ).to.be.revertedWithCustomError(engine, "MarketNotListed");
+    expect(await engine.debtOf(alice.address)).to.be.gt(parseUnits("2400", 6)); // still owed, by nobody able to pay
+    // What must hold: the debt left with nothing seizable is recorded and absorbed.
+    await expect(last).to.emit(engine, "BadDebtAbsorbed");
+  });
+});
