@@ -31,6 +31,7 @@ export async function createChain(
   const hardhat: HardhatNetworkConfig = { ...base, chainId: Number(chainId), accounts };
   const config = { ...hre.config, networks: { ...hre.config.networks, hardhat } };
   const eip1193 = await createProvider(config, "hardhat", hre.artifacts);
+  forwardCoverage(hre, eip1193);
   // Hardhat's own ethers provider talks to the EIP-1193 provider directly: no JSON-RPC cache in between.
   const provider = new HardhatEthersProvider(eip1193, name);
   const addresses = (await eip1193.send("eth_accounts", [])) as string[];
@@ -38,4 +39,32 @@ export async function createChain(
   const actual = BigInt((await eip1193.send("eth_chainId", [])) as string);
   if (actual !== BigInt(chainId)) throw new Error(`${name}: expected chain id ${chainId}, provider says ${actual}`);
   return { name, chainId: BigInt(chainId), provider, signers, send: (method, params) => eip1193.send(method, params) };
+}
+
+/** The EVM event emitters of an in-process Hardhat provider (EDR's stand-in for the ethereumjs VM). */
+interface StepEvents {
+  listeners(event: "step"): ((...args: unknown[]) => void)[];
+  on(event: "step", listener: (...args: unknown[]) => void): unknown;
+}
+
+function evmEventsOf(provider: unknown): StepEvents | undefined {
+  // The same walk solidity-coverage does: down the `_wrapped` chain to the EDR provider wrapper.
+  let cur = provider as { _wrapped?: unknown; _node?: { _vm?: { evm?: { events?: StepEvents } } } } | undefined;
+  for (let i = 0; cur && i < 20; i++) {
+    if (cur._node) return cur._node._vm?.evm?.events;
+    cur = cur._wrapped as typeof cur;
+  }
+  return undefined;
+}
+
+/**
+ * Under `hardhat coverage`, solidity-coverage listens to the EVM steps of the default chain only. Hand it the
+ * steps of this chain too, so that tests on extra in-process chains count. No-op outside coverage.
+ */
+function forwardCoverage(hre: HardhatRuntimeEnvironment, eip1193: unknown): void {
+  if (!(hre as { __SOLIDITY_COVERAGE_RUNNING?: boolean }).__SOLIDITY_COVERAGE_RUNNING) return;
+  const from = evmEventsOf(hre.network.provider);
+  const to = evmEventsOf(eip1193);
+  if (!from || !to) throw new Error("coverage: cannot find the EVM step events of an in-process provider");
+  for (const listener of from.listeners("step")) to.on("step", listener);
 }

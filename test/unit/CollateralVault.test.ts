@@ -517,6 +517,24 @@ describe("CollateralVault", () => {
       expect(await f.tokens.weth.balanceOf(await f.vault.getAddress())).to.equal(10_000n - 251n);
     });
 
+    it("a claim within the capacity is told when enough has refilled for all of it, and is paid then", async () => {
+      const f = await loadFixture(limitedFixture);
+      const t0 = await time.latest();
+      await time.setNextBlockTimestamp(t0 + 10);
+      await f.release(f.bob.address, f.weth, 100n); // empties the bucket
+      await time.setNextBlockTimestamp(t0 + 11);
+      await f.release(f.bob.address, f.weth, 5n); // a claim
+      // Nothing whole has refilled yet; at 0.1 unit per second, all 5 units are there 50 s from now.
+      await time.setNextBlockTimestamp(t0 + 12);
+      await expect(f.vault.pushClaim(f.bob.address, f.weth))
+        .to.be.revertedWithCustomError(f.vault, "OutflowLimitReached")
+        .withArgs(f.weth, 5n, t0 + 12 + 50);
+      await time.setNextBlockTimestamp(t0 + 12 + 50);
+      await expect(f.vault.pushClaim(f.bob.address, f.weth)).to.changeTokenBalance(f.tokens.weth, f.bob, 5n);
+      expect(await f.vault.claimable(f.bob.address, f.weth)).to.equal(0n);
+      await expectSolvent(f);
+    });
+
     it("gives the capacity back when the token refuses the payout", async () => {
       const f = await loadFixture(vaultFixture);
       const usdc = await f.tokens.usdc.getAddress();
