@@ -155,7 +155,7 @@ function messengerSurface(chain: Chain, m: Messenger, remote: bigint): Surface {
     },
     guardian: {
       pauseRoute: (s) => m.connect(s).pauseRoute(remote),
-      invalidateInFlight: (s) => m.connect(s).invalidateInFlight(remote),
+      invalidateInFlight: (s) => m.connect(s).invalidateInFlight(remote, []),
     },
     gated: {
       receiveEnvelope: {

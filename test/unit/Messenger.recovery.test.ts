@@ -5,7 +5,7 @@
  */
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import type { ContractTransactionResponse } from "ethers";
+import { Wallet, type ContractTransactionResponse } from "ethers";
 import { EtherRejecter__factory, LocalAdapter__factory, type LocalAdapter } from "../../typechain-types";
 import { decodeEnvelope, encodeEnvelope, envelopeId } from "../../scripts/lib/codec";
 import { messagingFixture, LOCAL, REMOTE } from "../helpers/messaging";
@@ -143,16 +143,21 @@ describe("Messenger recovery", () => {
   });
 
   describe("invalidateInFlight", () => {
-    it("guardian or owner only; records the time", async () => {
+    it("guardian or owner only; records the time and the suspended adapters", async () => {
       const f = await loadFixture(messaging);
-      await expect(f.messenger.connect(f.user).invalidateInFlight(REMOTE))
+      const a0 = await f.adapters[0].getAddress();
+      await expect(f.messenger.connect(f.user).invalidateInFlight(REMOTE, []))
         .to.be.revertedWithCustomError(f.messenger, "NotGuardian")
         .withArgs(f.user.address);
-      const tx = await f.messenger.connect(f.guardian).invalidateInFlight(REMOTE);
+      const tx = await f.messenger.connect(f.guardian).invalidateInFlight(REMOTE, [a0]);
       const at = (await tx.getBlock())!.timestamp;
-      await expect(tx).to.emit(f.messenger, "InFlightInvalidated").withArgs(REMOTE, at);
+      await expect(tx).to.emit(f.messenger, "InFlightInvalidated").withArgs(REMOTE, at, [a0]);
       expect(await f.messenger.invalidBefore(REMOTE)).to.equal(BigInt(at));
-      await expect(f.messenger.invalidateInFlight(REMOTE)).to.emit(f.messenger, "InFlightInvalidated"); // owner
+      await expect(f.messenger.invalidateInFlight(REMOTE, [])).to.emit(f.messenger, "InFlightInvalidated"); // owner
+      const stranger = Wallet.createRandom().address;
+      await expect(f.messenger.connect(f.guardian).invalidateInFlight(REMOTE, [stranger]))
+        .to.be.revertedWithCustomError(f.messenger, "UnauthorizedAdapter")
+        .withArgs(REMOTE, stranger);
     });
 
     it("failed and held envelopes stored until then can no longer be retried; later ones can", async () => {
@@ -167,8 +172,9 @@ describe("Messenger recovery", () => {
       const heldTx = await f.deliver(held.encoded);
       await expect(heldTx).to.emit(f.messenger, "MessageHeld");
       const heldAt = (await heldTx.getBlock())!.timestamp;
+      expect(await f.messenger.retryableAt(held.id)).to.equal(BigInt(heldAt));
 
-      await f.messenger.connect(f.guardian).invalidateInFlight(REMOTE);
+      await f.messenger.connect(f.guardian).invalidateInFlight(REMOTE, []);
       await f.messenger.unpauseRoute(REMOTE);
       await f.app.setShouldRevert(false);
       await expect(f.messenger.retry(failed.encoded))
@@ -189,26 +195,40 @@ describe("Messenger recovery", () => {
       expect(await f.app.received()).to.equal(1n);
     });
 
-    it("on a k-of-n route, drops partial confirmations: the envelope needs k fresh ones", async () => {
+    it("on a k-of-n route, a suspended adapter's confirmations stop counting; the others' stand", async () => {
       const f = await loadFixture(messaging);
       const [a0, a1, a2] = await Promise.all(f.adapters.map((a) => a.getAddress()));
       await f.messenger.setRoute(REMOTE, f.remote.messenger, [a0, a1, a2], 2);
-      const e = await f.envelope();
-      await expect(f.deliver(e.encoded, 0)).to.emit(f.messenger, "MessageConfirmed").withArgs(e.id, a0, 1);
-      await time.increase(10);
-      await f.messenger.connect(f.guardian).invalidateInFlight(REMOTE);
-      await time.increase(10);
-      await expect(f.deliver(e.encoded, 1))
-        .to.emit(f.messenger, "MessageInvalidated")
-        .withArgs(e.id, REMOTE, e.envelope.nonce)
-        .and.to.emit(f.messenger, "MessageConfirmed")
-        .withArgs(e.id, a1, 1);
-      expect(await f.app.received()).to.equal(0n);
-      // A fresh confirmation, even from the adapter whose old one was dropped, completes it.
-      await expect(f.deliver(e.encoded, 0))
+      const forged = await f.envelope();
+      const genuine = await f.envelope();
+      await expect(f.deliver(forged.encoded, 0)).to.emit(f.messenger, "MessageConfirmed").withArgs(forged.id, a0, 1);
+      await expect(f.deliver(genuine.encoded, 1)).to.emit(f.messenger, "MessageConfirmed").withArgs(genuine.id, a1, 1);
+      await f.messenger.connect(f.guardian).invalidateInFlight(REMOTE, [a0]);
+      // a0 can deliver nothing more, and its earlier confirmation no longer counts.
+      await expect(f.deliver(genuine.encoded, 0))
+        .to.be.revertedWithCustomError(f.messenger, "AdapterSuspended")
+        .withArgs(REMOTE, a0);
+      await expect(f.deliver(forged.encoded, 2)).to.emit(f.messenger, "MessageConfirmed").withArgs(forged.id, a2, 1);
+      // The genuine envelope keeps a1's confirmation: a2's completes it.
+      await expect(f.deliver(genuine.encoded, 2))
         .to.emit(f.messenger, "MessageDelivered")
-        .withArgs(e.id, REMOTE, e.envelope.nonce);
+        .withArgs(genuine.id, REMOTE, genuine.envelope.nonce);
       expect(await f.app.received()).to.equal(1n);
+      // The owner reinstates a0 with setRoute.
+      await f.messenger.setRoute(REMOTE, f.remote.messenger, [a0, a1, a2], 2);
+      const next = await f.envelope();
+      await f.deliver(next.encoded, 0);
+      await expect(f.deliver(next.encoded, 1)).to.emit(f.messenger, "MessageDelivered");
+    });
+
+    it("on a 1-of-n route, a suspended adapter cannot deliver", async () => {
+      const f = await loadFixture(messaging);
+      const [a0, a1] = await Promise.all(f.adapters.slice(0, 2).map((a) => a.getAddress()));
+      await f.messenger.setRoute(REMOTE, f.remote.messenger, [a0, a1], 1);
+      await f.messenger.connect(f.guardian).invalidateInFlight(REMOTE, [a0]);
+      const e = await f.envelope();
+      await expect(f.deliver(e.encoded, 0)).to.be.revertedWithCustomError(f.messenger, "AdapterSuspended");
+      await expect(f.deliver(e.encoded, 1)).to.emit(f.messenger, "MessageDelivered");
     });
   });
 });
