@@ -14,8 +14,8 @@ import { IERC20Metadata__factory, type Messenger } from "../typechain-types";
 
 const HELP = `usage: npm run monitor -- [options]
 
-Prints, every pass: the solvency check per (chain, asset) (vault.totalLocked = hub credits + messages in
-flight), envelopes stored for retry on each messenger, the hub pool, and how many borrowers are liquidatable
+Prints, every pass: the solvency check per (chain, asset) (vault.totalLocked = hub credits + quarantined +
+messages in flight; a vault holding less than it owes, e.g. after a negative rebase, shows as BROKEN), envelopes stored for retry on each messenger, the hub pool, and how many borrowers are liquidatable
 or have a stale price. Read-only: any account works.
 
 ${KEEPER_OPTIONS}`;
@@ -58,8 +58,9 @@ export async function monitorPass(d: Connected, log: (line: string) => void = ()
     const dec = decimals.get(`${r.chain}/${r.symbol}`) ?? 18;
     const f = (x: bigint) => formatUnits(x, dec);
     log(
-      `  ${r.chain}/${r.symbol}: locked ${f(r.locked)} = credits ${f(r.credits)} + in flight ` +
-        `${f(r.releasesInFlight + r.depositsInFlight)}; vault holds ${f(r.held)} (claims ${f(r.claimable)})`,
+      `  ${r.chain}/${r.symbol}: locked ${f(r.locked)} = credits ${f(r.credits)} + quarantined ` +
+        `${f(r.quarantined)} + in flight ${f(r.releasesInFlight + r.depositsInFlight)}; vault holds ${f(r.held)} ` +
+        `(claims ${f(r.claimable)})${r.quarantined > 0n ? "  <- quarantined deposits await the owner's review" : ""}`,
     );
   }
   for (const b of broken) log(`  BROKEN ${b}`);
