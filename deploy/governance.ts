@@ -1,7 +1,7 @@
 /**
  * Governance: an OpenZeppelin TimelockController owns every configurable contract, so each configuration change
  * is public for `minDelay` seconds before it can run. The admin (a multisig in production) is the only proposer,
- * executor and canceller; the guardian stays a separate key that can only pause.
+ * executor and canceller; the guardian stays a separate key that can only pause (and suspend a compromised adapter).
  *
  * Hand-over, in one call ({@link deployGovernance}):
  *   1. deploy the timelock with delay 0, the deployer temporarily proposer and executor beside the admin;

@@ -5,7 +5,8 @@ import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step
 
 /// @title Guarded
 /// @notice Two roles: an owner (meant to be a timelock) that configures, with two-step transfer, and a guardian
-///         that can only pause. Pausing never moves funds; only the owner unpauses.
+///         that can pause (and, on a messenger, suspend adapters of a route in an emergency). The guardian never
+///         moves funds, configures or resumes anything; only the owner does.
 abstract contract Guarded is Ownable2Step {
     /// @notice The account allowed to pause, besides the owner.
     address public guardian;

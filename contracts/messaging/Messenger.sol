@@ -16,15 +16,17 @@ import {Guarded} from "../access/Guarded.sol";
 ///      3. the envelope names `srcChainId` as its origin and this chain as its destination;
 ///      4. the sending app is the registered peer of the receiving app for that chain;
 ///      5. its nonce was not consumed before (a bitmap per origin messenger: any order, at most once);
-///      6. on routes needing k > 1 confirmations, k distinct adapters of the route's current set confirmed it.
-///      Each adapter gets one bit for the messenger's lifetime; a confirmation is that bit in the envelope's mask,
-///      and only bits of the route's current adapters count. So changing a route keeps the confirmations of the
-///      adapters that stay (nothing in flight is stranded), and a removed adapter's confirmations stop counting
-///      (a forged envelope it confirmed cannot complete later).
+///      6. the adapter is not suspended, and on routes needing k > 1 confirmations, k distinct adapters of the
+///         route's current set confirmed it.
+///      A route gives each adapter joining it a bit, used once; a confirmation is that bit in the envelope's mask,
+///      and only bits of the route's current, unsuspended adapters count. So changing a route keeps the
+///      confirmations of the adapters that stay (nothing in flight is stranded), while a removed or suspended
+///      adapter's confirmations stop counting for good: if it is added again it gets a new bit, and what it
+///      confirmed before (a forgery, perhaps) cannot complete later.
 contract Messenger is IMessenger, Guarded {
     /// @notice Most adapters a route can have.
     uint256 public constant MAX_ADAPTERS = 8;
-    /// @notice Most distinct adapters a messenger can ever register (one bit each in a confirmation mask).
+    /// @notice Most confirmation bits a route can hand out in its lifetime (one per adapter joining it).
     uint256 public constant MAX_ADAPTER_BITS = 255;
 
     uint64 public immutable chainId;
@@ -55,10 +57,8 @@ contract Messenger is IMessenger, Guarded {
     mapping(uint64 remoteChainId => address) public remoteMessenger;
     /// @dev Confirmation bits of each route's current adapters.
     mapping(uint64 remoteChainId => uint256) internal _routeMask;
-    /// @notice The confirmation bit (1-based) of each adapter ever registered.
-    mapping(address adapter => uint8) public adapterBit;
-    /// @notice How many adapter bits are taken.
-    uint8 public adapterBits;
+    /// @notice Confirmation bits handed out on each route so far; each is used by one adapter, once.
+    mapping(uint64 remoteChainId => uint8) public routeBits;
 
     mapping(address app => mapping(uint64 remoteChainId => address)) public peerApp;
 
@@ -297,21 +297,25 @@ contract Messenger is IMessenger, Guarded {
             requiredConfirmations > adapters.length
         ) revert InvalidRouteConfig(adapters.length, requiredConfirmations);
 
-        RouteState memory old = _routes[remoteChainId];
-        for (uint256 i; i < old.adapterCount; ++i) {
-            delete _adapters[remoteChainId][address(_adapterAt(remoteChainId, old, i))];
-            delete _routeAdapter[remoteChainId][i];
-        }
+        (address[] memory kept, uint8[] memory keptBits) = _clearRoute(remoteChainId);
         uint256 mask;
+        uint8 issued = routeBits[remoteChainId];
         for (uint256 i; i < adapters.length; ++i) {
             address adapter = adapters[i];
             if (adapter == address(0)) revert ZeroAddress();
             if (_adapters[remoteChainId][adapter].bit != 0) revert DuplicateAdapter(adapter);
-            uint8 bit = _bitOf(adapter);
+            uint8 bit = _keptBit(kept, keptBits, adapter);
+            if (bit == 0) {
+                // New to the route, or back after a removal or a suspension: a fresh bit, so that nothing it
+                // confirmed before can count again.
+                if (issued == MAX_ADAPTER_BITS) revert TooManyAdapters(MAX_ADAPTER_BITS);
+                bit = ++issued;
+            }
             mask |= 1 << (bit - 1);
             _adapters[remoteChainId][adapter] = AdapterEntry(bit, remoteMessenger_, false);
             if (i != 0) _routeAdapter[remoteChainId][i] = adapter;
         }
+        routeBits[remoteChainId] = issued;
         RouteState storage r = _routes[remoteChainId];
         r.firstAdapter = adapters[0];
         r.requiredConfirmations = requiredConfirmations;
@@ -321,13 +325,23 @@ contract Messenger is IMessenger, Guarded {
         emit RouteConfigured(remoteChainId, remoteMessenger_, adapters, requiredConfirmations);
     }
 
-    /// @dev The adapter's confirmation bit, assigned on first use and never reused.
-    function _bitOf(address adapter) internal returns (uint8 bit) {
-        bit = adapterBit[adapter];
-        if (bit != 0) return bit;
-        if (adapterBits == MAX_ADAPTER_BITS) revert TooManyAdapters(MAX_ADAPTER_BITS);
-        bit = ++adapterBits;
-        adapterBit[adapter] = bit;
+    /// @dev Removes the route's adapters; returns them with the bits they keep if they stay (0 if suspended).
+    function _clearRoute(uint64 remoteChainId) internal returns (address[] memory kept, uint8[] memory keptBits) {
+        RouteState memory old = _routes[remoteChainId];
+        kept = new address[](old.adapterCount);
+        keptBits = new uint8[](old.adapterCount);
+        for (uint256 i; i < old.adapterCount; ++i) {
+            address adapter = address(_adapterAt(remoteChainId, old, i));
+            AdapterEntry memory entry = _adapters[remoteChainId][adapter];
+            (kept[i], keptBits[i]) = (adapter, entry.suspended ? 0 : entry.bit);
+            delete _adapters[remoteChainId][adapter];
+            delete _routeAdapter[remoteChainId][i];
+        }
+    }
+
+    function _keptBit(address[] memory kept, uint8[] memory keptBits, address adapter) private pure returns (uint8) {
+        for (uint256 i; i < kept.length; ++i) if (kept[i] == adapter) return keptBits[i];
+        return 0;
     }
 
     /// @notice Pairs local `app` with `remoteApp` on `remoteChainId`; zero removes the pairing.

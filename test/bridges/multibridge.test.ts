@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { parseUnits } from "ethers";
 import { deposit, flushAll, signer, spoke, HUB_CHAIN_ID, World } from "../../scripts/lib/world";
-import { DEPOSIT, RELEASE, encodeEnvelope, encodeMessage } from "../../scripts/lib/codec";
+import { DEPOSIT, RELEASE, encodeEnvelope, encodeMessage, envelopeId } from "../../scripts/lib/codec";
 import { send } from "../../deploy/orchestrator";
 import { useWorld, supplyLiquidity, asset } from "../helpers/world";
 
@@ -98,7 +98,12 @@ describe("k-of-n routes: LayerZero + CCIP + Local, k = 2", () => {
     await flushAll(w);
     const mallory = signer(a.chain, "dave").address;
     const forged = await alphaEnvelope(w, RELEASE, mallory, parseUnits("5", 18), 99n, false);
-    await localForge(w, forged, false);
+    const receipt = await localForge(w, forged, false);
+    const vaultMessenger = a.deployment.messenger;
+    await expect(receipt!)
+      .to.emit(vaultMessenger, "MessageConfirmed")
+      .withArgs(envelopeId(forged), await a.deployment.adapter.getAddress(), 1n);
+    await expect(receipt!).to.not.emit(a.deployment.vault, "Released");
     expect(await a.tokens.WETH.balanceOf(mallory)).to.equal(parseUnits("1000000", 18)); // minted at setup only
     expect(await a.deployment.vault.totalLocked(await asset(w, "alpha", "WETH"))).to.equal(parseUnits("5", 18));
   });

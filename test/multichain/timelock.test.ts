@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ZeroHash, id, parseUnits } from "ethers";
-import { advanceAll, signer, spoke } from "../../scripts/lib/world";
+import { advanceAll, signer } from "../../scripts/lib/world";
 import { send } from "../../deploy/orchestrator";
 import { useWorld, asset } from "../helpers/world";
 
@@ -15,11 +15,14 @@ describe("configuration goes through a timelock on every chain", () => {
     const hubTimelock = await w.timelocks!.get(w.hub.chain.chainId)!.getAddress();
     const { engine, oracle, messenger, adapter } = w.hub.deployment;
     for (const c of [engine, oracle, messenger, adapter]) expect(await c.owner()).to.equal(hubTimelock);
-    const a = spoke(w, "alpha");
-    const alphaTimelock = await w.timelocks!.get(ALPHA)!.getAddress();
-    for (const c of [a.deployment.vault, a.deployment.messenger, a.deployment.adapter]) {
-      expect(await c.owner()).to.equal(alphaTimelock);
+    for (const s of w.spokes) {
+      const timelock = w.timelocks!.get(s.chain.chainId)!;
+      for (const c of [s.deployment.vault, s.deployment.messenger, s.deployment.adapter]) {
+        expect(await c.owner()).to.equal(await timelock.getAddress());
+      }
+      expect(await timelock.getMinDelay()).to.equal(BigInt(DELAY));
     }
+    expect(await w.timelocks!.get(w.hub.chain.chainId)!.getMinDelay()).to.equal(BigInt(DELAY));
     const deployer = signer(w.hub.chain, "deployer");
     await expect(engine.connect(deployer).setCreditCap(ALPHA, await asset(w, "alpha", "WETH"), 1n))
       .to.be.revertedWithCustomError(engine, "OwnableUnauthorizedAccount")
@@ -42,7 +45,12 @@ describe("configuration goes through a timelock on every chain", () => {
       timelock,
       "TimelockUnexpectedOperationState",
     );
-    await advanceAll(w, DELAY);
+    await advanceAll(w, DELAY - 10);
+    await expect(timelock.execute(target, 0, call, ZeroHash, salt)).to.be.revertedWithCustomError(
+      timelock,
+      "TimelockUnexpectedOperationState",
+    );
+    await advanceAll(w, 10);
     await expect(timelock.execute(target, 0, call, ZeroHash, salt))
       .to.emit(engine, "CreditCapSet")
       .withArgs(ALPHA, weth, parseUnits("100", 18));

@@ -445,7 +445,10 @@ for (const kind of ["layerzero", "ccip", "hyperlane"] as const) {
         const e = await f.envelope();
         if (f.kind === "layerzero") {
           expect(await f.adapter.peers(oldId)).to.equal(ZeroHash);
-          await expect(deliverVia(f, e.bridged, f.remote.adapter, oldId)).to.be.reverted;
+          await expect(deliverVia(f, e.bridged, f.remote.adapter, oldId)).to.be.revertedWithCustomError(
+            f.endpoint,
+            "LZ_PathNotInitializable",
+          );
         } else {
           await expectRefused(f, deliverVia(f, e.bridged, f.remote.adapter, oldId), "UnknownOrigin", [oldId]);
         }

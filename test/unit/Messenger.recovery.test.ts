@@ -201,7 +201,9 @@ describe("Messenger recovery", () => {
       await f.messenger.setRoute(REMOTE, f.remote.messenger, [a0, a1, a2], 2);
       const forged = await f.envelope();
       const genuine = await f.envelope();
+      const forgedToo = await f.envelope();
       await expect(f.deliver(forged.encoded, 0)).to.emit(f.messenger, "MessageConfirmed").withArgs(forged.id, a0, 1);
+      await f.deliver(forgedToo.encoded, 0);
       await expect(f.deliver(genuine.encoded, 1)).to.emit(f.messenger, "MessageConfirmed").withArgs(genuine.id, a1, 1);
       await f.messenger.connect(f.guardian).invalidateInFlight(REMOTE, [a0]);
       // a0 can deliver nothing more, and its earlier confirmation no longer counts.
@@ -214,8 +216,12 @@ describe("Messenger recovery", () => {
         .to.emit(f.messenger, "MessageDelivered")
         .withArgs(genuine.id, REMOTE, genuine.envelope.nonce);
       expect(await f.app.received()).to.equal(1n);
-      // The owner reinstates a0 with setRoute.
+      // The owner reinstates a0 with setRoute: it gets a new bit, so what it confirmed before still does not count.
       await f.messenger.setRoute(REMOTE, f.remote.messenger, [a0, a1, a2], 2);
+      await expect(f.deliver(forgedToo.encoded, 1))
+        .to.emit(f.messenger, "MessageConfirmed")
+        .withArgs(forgedToo.id, a1, 1n);
+      expect(await f.app.received()).to.equal(1n);
       const next = await f.envelope();
       await f.deliver(next.encoded, 0);
       await expect(f.deliver(next.encoded, 1)).to.emit(f.messenger, "MessageDelivered");

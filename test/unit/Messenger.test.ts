@@ -245,14 +245,14 @@ describe("Messenger", () => {
     });
   });
 
-  describe("k-of-n routes", () => {
-    async function twoOfThree() {
-      const f = await messagingFixture();
-      const adapters = await Promise.all(f.adapters.map((a) => a.getAddress()));
-      await f.messenger.setRoute(REMOTE, f.remote.messenger, adapters, 2);
-      return f;
-    }
+  async function twoOfThree() {
+    const f = await messagingFixture();
+    const adapters = await Promise.all(f.adapters.map((a) => a.getAddress()));
+    await f.messenger.setRoute(REMOTE, f.remote.messenger, adapters, 2);
+    return f;
+  }
 
+  describe("k-of-n routes", () => {
     it("delivers once two distinct adapters confirmed the same envelope; more copies are no-ops", async () => {
       const f = await loadFixture(twoOfThree);
       const { encoded, id } = await f.envelope();
@@ -296,12 +296,8 @@ describe("Messenger", () => {
       await f.messenger.setRoute(REMOTE, f.remote.messenger, [a0, a1, a2], 2); // adapter 2 joins
       await expect(f.deliver(encoded, 1)).to.emit(f.messenger, "MessageDelivered").withArgs(id, REMOTE, anyValue);
       expect(await f.app.received()).to.equal(1n);
-      // Bits are per adapter for the messenger's lifetime.
-      expect([
-        await f.messenger.adapterBit(a0),
-        await f.messenger.adapterBit(a1),
-        await f.messenger.adapterBit(a2),
-      ]).to.deep.equal([1n, 2n, 3n]);
+      // a0 and a1 kept their bits throughout; a2, removed and added again, got a fourth.
+      expect(await f.messenger.routeBits(REMOTE)).to.equal(4n);
     });
 
     it("skips an adapter that fails to send, refunds its fee, and fails only below the required count", async () => {
@@ -371,20 +367,36 @@ describe("Messenger", () => {
       await expect(m.setPeerApp(ZeroAddress, REMOTE, a)).to.be.revertedWithCustomError(m, "ZeroAddress");
     });
 
-    it("gives each adapter one confirmation bit for life, at most 255", async () => {
+    it("hands out at most 255 confirmation bits per route; adapters that stay keep theirs", async () => {
       const f = await loadFixture(messagingFixture);
-      let registered = Number(await f.messenger.adapterBits());
-      while (registered < 255) {
-        const batch = Array.from({ length: Math.min(8, 255 - registered) }, () => Wallet.createRandom().address);
+      let issued = Number(await f.messenger.routeBits(REMOTE));
+      while (issued < 255) {
+        const batch = Array.from({ length: Math.min(8, 255 - issued) }, () => Wallet.createRandom().address);
         await f.messenger.setRoute(REMOTE, f.remote.messenger, batch, 1);
-        registered += batch.length;
+        issued += batch.length;
       }
-      expect(await f.messenger.adapterBits()).to.equal(255n);
-      // Adapters already known can be reused; a new one cannot.
-      await f.messenger.setRoute(REMOTE, f.remote.messenger, [await f.adapters[0].getAddress()], 1);
+      expect(await f.messenger.routeBits(REMOTE)).to.equal(255n);
+      // The adapters of the current route can stay; any other needs a new bit.
+      const current = [...(await f.messenger.routeAdapters(REMOTE))];
+      await f.messenger.setRoute(REMOTE, f.remote.messenger, current.slice(0, 2), 1);
       await expect(f.messenger.setRoute(REMOTE, f.remote.messenger, [Wallet.createRandom().address], 1))
         .to.be.revertedWithCustomError(f.messenger, "TooManyAdapters")
         .withArgs(255);
+      // Another route has its own bits.
+      await f.messenger.setRoute(REMOTE + 1n, f.remote.messenger, [Wallet.createRandom().address], 1);
+      expect(await f.messenger.routeBits(REMOTE + 1n)).to.equal(1n);
+    });
+
+    it("an adapter removed and added again gets a new bit: what it confirmed before never counts", async () => {
+      const f = await loadFixture(twoOfThree);
+      const [a0, a1, a2] = await Promise.all(f.adapters.map((a) => a.getAddress()));
+      const forged = await f.envelope();
+      await f.deliver(forged.encoded, 0);
+      await f.messenger.setRoute(REMOTE, f.remote.messenger, [a1, a2], 2); // a0 removed
+      await f.messenger.setRoute(REMOTE, f.remote.messenger, [a0, a1, a2], 2); // and back
+      expect(await f.messenger.routeBits(REMOTE)).to.equal(4n);
+      await expect(f.deliver(forged.encoded, 1)).to.emit(f.messenger, "MessageConfirmed").withArgs(forged.id, a1, 1n);
+      expect(await f.app.received()).to.equal(0n);
     });
 
     it("replacing a route's adapters revokes the old ones", async () => {
@@ -400,7 +412,7 @@ describe("Messenger", () => {
       const route = await f.messenger.route(REMOTE);
       expect(route.remoteMessenger).to.equal(f.remote.messenger);
       expect(route.adapterCount).to.equal(1n);
-      expect(await f.messenger.adapterBit(a1)).to.equal(2n);
+      expect(await f.messenger.routeBits(REMOTE)).to.equal(2n);
     });
   });
 });
