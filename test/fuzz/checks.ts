@@ -50,16 +50,18 @@ export async function debtAccounting(w: World): Promise<string[]> {
 }
 
 /**
- * 3. Base pool: cash + borrows ≥ lenders' claims - recorded bad debt; and no lender is owed more than the total.
+ * 3. Base pool: cash + borrows ≥ lenders' claims (reserves never negative: bad debt is taken from reserves, then
+ *    from lenders' claims, never left as a hole), up to a few units of rounding; and no lender is owed more than
+ *    the total.
  */
 export async function basePoolCovered(w: World): Promise<string[]> {
   const engine = w.hub.deployment.engine;
   const [totalSupply, totalBorrow] = await engine.poolTotals();
   const cash = await w.hub.base.balanceOf(await engine.getAddress());
-  const badDebt = await engine.totalBadDebt();
   const out: string[] = [];
-  if (cash + totalBorrow + badDebt < totalSupply) {
-    out.push(`cash ${cash} + borrows ${totalBorrow} < lenders' claims ${totalSupply} - bad debt ${badDebt}`);
+  const ROUNDING = 10n; // base units: index rounding on the pool totals
+  if (cash + totalBorrow + ROUNDING < totalSupply) {
+    out.push(`cash ${cash} + borrows ${totalBorrow} < lenders' claims ${totalSupply} (reserves negative)`);
   }
   const lent = await engine.supplyBalanceOf(signer(w.hub.chain, "lender").address);
   if (lent > totalSupply) out.push(`lender's balance ${lent} > total supply ${totalSupply}`);
