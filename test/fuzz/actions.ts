@@ -556,17 +556,20 @@ export async function perform(w: World, run: RunState, a: Action): Promise<Outco
       return { ...out, detail: `${capacity} per ${window} s` };
     }
     case "claim": {
-      // The first recipient (from `who`, wrapping) with a claim on the market; `who` if none has.
-      const { spoke, asset } = await tokenAt(w, a.market);
-      const vault = spoke.deployment.vault;
-      let recipient = signer(spoke.chain, a.who);
-      for (let i = 0; i < RECIPIENTS.length; i++) {
-        const r = signer(spoke.chain, RECIPIENTS[(RECIPIENTS.indexOf(a.who) + i) % RECIPIENTS.length]);
-        if ((await vault.claimable(r.address, asset)) !== 0n) {
-          recipient = r;
-          break;
+      // The first recipient (from `who`, wrapping) with a claim on the market, or on any market; `who` if none has.
+      let pick = { ...(await tokenAt(w, a.market)), recipient: signer(tokenAtChain(w, a.market), a.who) };
+      search: for (let m = 0; m < MARKETS.length; m++) {
+        const at = await tokenAt(w, (a.market + m) % MARKETS.length);
+        for (let i = 0; i < RECIPIENTS.length; i++) {
+          const r = signer(at.spoke.chain, RECIPIENTS[(RECIPIENTS.indexOf(a.who) + i) % RECIPIENTS.length]);
+          if ((await at.spoke.deployment.vault.claimable(r.address, at.asset)) !== 0n) {
+            pick = { ...at, recipient: r };
+            break search;
+          }
         }
       }
+      const { spoke, asset, recipient } = pick;
+      const vault = spoke.deployment.vault;
       const owed = await vault.claimable(recipient.address, asset);
       const allowed = ["OutflowLimitReached", "NothingToClaim", "InShortfall"];
       const out = a.push
@@ -649,6 +652,11 @@ async function deliverAll(w: World, run: RunState, batch: Packet[]): Promise<voi
       run.delivered.push(p);
     }
   }
+}
+
+/** The spoke chain of market `index`. */
+function tokenAtChain(w: World, index: number) {
+  return w.spokes.find((x) => x.chain.name === MARKETS[index].spoke)!.chain;
 }
 
 /** The chain named `name` ("hub" or a spoke). */
