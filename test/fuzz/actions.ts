@@ -20,6 +20,7 @@ import {
   signer,
 } from "../../scripts/lib/world";
 import { mulberry32, shuffle, type Packet } from "../../scripts/lib/relayer";
+import { queryRange } from "../../scripts/lib/events";
 import {
   CollateralVault__factory,
   MarginEngine__factory,
@@ -65,7 +66,35 @@ export type Action =
   | { kind: "relaySome"; mask: number }
   | { kind: "hold"; mask: number }
   | { kind: "unhold"; reverse: boolean }
-  | { kind: "duplicate"; pick: number };
+  | { kind: "duplicate"; pick: number }
+  | { kind: "creditCap"; market: number; pct: number }
+  | { kind: "releaseQuarantine"; who: User; market: number; pct: number }
+  | { kind: "outflowLimit"; market: number; units: number; hours: number }
+  | { kind: "claim"; who: Recipient; market: number; push: boolean }
+  | { kind: "pauseRoute"; chain: number; pause: boolean }
+  | { kind: "retry"; pick: number }
+  | { kind: "pauseDeposits"; market: number; pause: boolean }
+  | { kind: "pauseBorrow"; pause: boolean };
+
+/** Accounts that may receive releases (and so hold claims): the users and the liquidator (seized collateral). */
+export const RECIPIENTS = [...USERS, "liquidator"] as const;
+export type Recipient = (typeof RECIPIENTS)[number];
+
+/**
+ * Messengers whose inbound route a `pauseRoute` touches: the hub's route from each spoke, and each spoke's route
+ * from the hub (index into this list).
+ */
+export const ROUTES = [
+  { on: "hub", from: "alpha" },
+  { on: "hub", from: "beta" },
+  { on: "alpha", from: "hub" },
+  { on: "beta", from: "hub" },
+] as const;
+
+/** Guardian actions: they must move no funds (checked by the `pausingMovesNoFunds` invariant). */
+export function isGuardianAction(a: Action): boolean {
+  return (a.kind === "pauseRoute" || a.kind === "pauseDeposits" || a.kind === "pauseBorrow") && a.pause;
+}
 
 const user = fc.constantFrom(...USERS);
 const market = fc.integer({ min: 0, max: MARKETS.length - 1 });
@@ -132,6 +161,56 @@ export const actionArb: fc.Arbitrary<Action> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant("hold"), mask: fc.nat({ max: 0xff }) }), weight: 2 },
   { arbitrary: fc.record({ kind: fc.constant("unhold"), reverse: fc.boolean() }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant("duplicate"), pick: fc.nat() }), weight: 1 },
+  // Operations: credit caps and quarantine, outflow limits and claims, pauses and retries. Rare enough that the
+  // position-building actions above still dominate.
+  {
+    arbitrary: fc.record({
+      kind: fc.constant("creditCap"),
+      market,
+      // 0: no cap; otherwise a share of the current credits (below 100: below what is already credited).
+      pct: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 150 })),
+    }),
+    weight: 1,
+  },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant("releaseQuarantine"),
+      who: user,
+      market,
+      pct: fc.integer({ min: 1, max: 100 }),
+    }),
+    weight: 1,
+  },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant("outflowLimit"),
+      market,
+      // 0: no limit; otherwise a few deposit units, so that ordinary withdrawals exceed it.
+      units: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 60 })),
+      hours: fc.integer({ min: 1, max: 48 }),
+    }),
+    weight: 1,
+  },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant("claim"),
+      who: fc.constantFrom(...RECIPIENTS),
+      market,
+      push: fc.boolean(),
+    }),
+    weight: 1,
+  },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant("pauseRoute"),
+      chain: fc.integer({ min: 0, max: ROUTES.length - 1 }),
+      pause: fc.boolean(),
+    }),
+    weight: 1,
+  },
+  { arbitrary: fc.record({ kind: fc.constant("retry"), pick: fc.nat() }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant("pauseDeposits"), market, pause: fc.boolean() }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant("pauseBorrow"), pause: fc.boolean() }), weight: 1 },
 );
 
 /** One line per action, for traces. */
@@ -285,12 +364,14 @@ export async function perform(w: World, run: RunState, a: Action): Promise<Outco
       const amount = (BigInt(a.units) * UNIT_USD * 10n ** 8n * 10n ** decimals) / initial;
       const who = signer(spoke.chain, a.who);
       const vault = spoke.deployment.vault.connect(who);
-      // A deposit is never refused: tokens are approved and funded, no cap or pause is set.
+      // A deposit is never refused (tokens are approved and funded, no vault cap is set) unless deposits of the
+      // asset are paused.
+      const paused = (await vault.assetState(asset)).depositsPaused;
       return attempt(
         `deposit of ${amount} ${spec.symbol} by ${a.who}`,
         async () =>
           vault.deposit(asset, amount, who.address, { value: await vault.quoteDeposit(asset, amount, who.address) }),
-        [],
+        paused ? ["DepositsArePaused"] : [],
       );
     }
     case "borrow": {
@@ -301,7 +382,7 @@ export async function perform(w: World, run: RunState, a: Action): Promise<Outco
       const out = await attempt(
         `borrow of ${amount} by ${a.who}`,
         () => engine.connect(who).borrow(amount, who.address),
-        ["NotHealthy", "DebtBelowMinimum", "InsufficientLiquidity", ...PRICE_ERRORS],
+        ["NotHealthy", "DebtBelowMinimum", "InsufficientLiquidity", "BorrowIsPaused", ...PRICE_ERRORS],
       );
       return { ...out, detail: out.detail ?? `${amount}`, actedOn: out.status === "ok" ? [who.address] : [] };
     }
@@ -311,7 +392,8 @@ export async function perform(w: World, run: RunState, a: Action): Promise<Outco
       if (debt === 0n) return { status: "skipped", detail: "no debt" };
       const amount = a.pct === 100 ? MaxUint256 : (debt * BigInt(a.pct)) / 100n;
       if (amount === 0n) return { status: "skipped", detail: "zero" };
-      // A repay is valid unless it would leave dust below the minimum debt (interest of one block aside).
+      // A repay is valid unless it would leave dust below the minimum debt (interest of one block aside); a pause
+      // (of borrowing, deposits or routes) never blocks it.
       const minDebt = await engine.minDebt();
       const dust = amount !== MaxUint256 && debt - amount < minDebt + minDebt / 100n;
       return attempt(
@@ -431,6 +513,117 @@ export async function perform(w: World, run: RunState, a: Action): Promise<Outco
       await w.relayer.deliver(packet);
       return { status: "ok", detail: packet.id.slice(0, 10) };
     }
+    case "creditCap": {
+      const { spoke, asset } = await tokenAt(w, a.market);
+      const { totalCredits } = await engine.marketState(spoke.chain.chainId, asset);
+      let cap = (totalCredits * BigInt(a.pct)) / 100n;
+      if (a.pct !== 0 && cap === 0n) cap = 1n;
+      const owner = signer(hub, "deployer");
+      return attempt(`credit cap ${cap}`, () => engine.connect(owner).setCreditCap(spoke.chain.chainId, asset, cap), [
+        // never rejected
+      ]).then((out) => ({ ...out, detail: `cap ${cap} (credits ${totalCredits})` }));
+    }
+    case "releaseQuarantine": {
+      // The first user (from `who`, wrapping) with something quarantined on the market, or on any market.
+      for (let i = 0; i < USERS.length * MARKETS.length; i++) {
+        const who = signer(hub, USERS[(USERS.indexOf(a.who) + (i % USERS.length)) % USERS.length]);
+        const { spoke, asset } = await tokenAt(w, (a.market + Math.floor(i / USERS.length)) % MARKETS.length);
+        const held = await engine.quarantined(who.address, spoke.chain.chainId, asset);
+        if (held === 0n) continue;
+        let amount = (held * BigInt(a.pct)) / 100n;
+        if (amount === 0n) amount = held;
+        const owner = signer(hub, "deployer");
+        // Only ever credit: discarding a genuine deposit strands its tokens in the vault by design.
+        const out = await attempt(
+          `release of ${amount} quarantined for ${who.address}`,
+          () => engine.connect(owner).releaseQuarantine(who.address, spoke.chain.chainId, asset, amount, true),
+          [],
+        );
+        return { ...out, detail: out.detail ?? `${amount} of ${held}` };
+      }
+      return { status: "skipped", detail: "nothing quarantined" };
+    }
+    case "outflowLimit": {
+      const { spoke, token, asset } = await tokenAt(w, a.market);
+      const capacity = a.units === 0 ? 0n : await unitsOf(w, a.market, a.units, await token.decimals());
+      const window = a.units === 0 ? 0 : a.hours * 3600;
+      const owner = signer(spoke.chain, "deployer");
+      const out = await attempt(
+        `outflow limit ${capacity}/${window}s`,
+        () => spoke.deployment.vault.connect(owner).setOutflowLimit(asset, capacity, window),
+        [],
+      );
+      return { ...out, detail: `${capacity} per ${window} s` };
+    }
+    case "claim": {
+      // The first recipient (from `who`, wrapping) with a claim on the market, or on any market; `who` if none has.
+      let pick = { ...(await tokenAt(w, a.market)), recipient: signer(tokenAtChain(w, a.market), a.who) };
+      search: for (let m = 0; m < MARKETS.length; m++) {
+        const at = await tokenAt(w, (a.market + m) % MARKETS.length);
+        for (let i = 0; i < RECIPIENTS.length; i++) {
+          const r = signer(at.spoke.chain, RECIPIENTS[(RECIPIENTS.indexOf(a.who) + i) % RECIPIENTS.length]);
+          if ((await at.spoke.deployment.vault.claimable(r.address, at.asset)) !== 0n) {
+            pick = { ...at, recipient: r };
+            break search;
+          }
+        }
+      }
+      const { spoke, asset, recipient } = pick;
+      const vault = spoke.deployment.vault;
+      const owed = await vault.claimable(recipient.address, asset);
+      const allowed = ["OutflowLimitReached", "NothingToClaim", "InShortfall"];
+      const out = a.push
+        ? await attempt(
+            `pushClaim for ${recipient.address}`,
+            () => vault.connect(signer(spoke.chain, "relayer")).pushClaim(recipient.address, asset),
+            allowed,
+          )
+        : await attempt(
+            `claim by ${recipient.address}`,
+            () => vault.connect(recipient).claim(asset, recipient.address),
+            allowed,
+          );
+      return { ...out, detail: out.detail ?? `${owed - (await vault.claimable(recipient.address, asset))} of ${owed}` };
+    }
+    case "pauseRoute": {
+      const route = ROUTES[a.chain];
+      const on = messengerOn(w, route.on);
+      const remote = chainNamed(w, route.from).chainId;
+      const who = signer(on.chain, a.pause ? "guardian" : "deployer");
+      return attempt(
+        `${a.pause ? "pause" : "unpause"} of route ${route.from} -> ${route.on}`,
+        () => (a.pause ? on.messenger.connect(who).pauseRoute(remote) : on.messenger.connect(who).unpauseRoute(remote)),
+        [],
+      );
+    }
+    case "retry": {
+      const held = await heldEnvelopes(w, run);
+      if (held.length === 0) return { status: "skipped", detail: "nothing held" };
+      const h = held[a.pick % held.length];
+      const paused = (await h.messenger.route(h.srcChainId)).paused;
+      const out = await attempt(
+        `retry of ${h.id}`,
+        () => h.messenger.connect(signer(h.chain, "relayer")).retry(h.envelope),
+        paused ? ["RouteIsPaused"] : [],
+      );
+      return { ...out, detail: out.detail ?? h.id.slice(0, 10) };
+    }
+    case "pauseDeposits": {
+      const { spoke, asset } = await tokenAt(w, a.market);
+      const vault = spoke.deployment.vault;
+      return attempt(
+        `${a.pause ? "pause" : "unpause"} of deposits`,
+        () =>
+          a.pause
+            ? vault.connect(signer(spoke.chain, "guardian")).pauseDeposits(asset)
+            : vault.connect(signer(spoke.chain, "deployer")).unpauseDeposits(asset),
+        [],
+      );
+    }
+    case "pauseBorrow": {
+      const who = signer(hub, a.pause ? "guardian" : "deployer");
+      return attempt(`borrow pause ${a.pause}`, () => engine.connect(who).setBorrowPaused(a.pause), []);
+    }
   }
 }
 
@@ -461,14 +654,107 @@ async function deliverAll(w: World, run: RunState, batch: Packet[]): Promise<voi
   }
 }
 
-/** Delivers everything queued, held or not yet polled, until nothing moves: the end of every run. */
+/** The spoke chain of market `index`. */
+function tokenAtChain(w: World, index: number) {
+  return w.spokes.find((x) => x.chain.name === MARKETS[index].spoke)!.chain;
+}
+
+/** The chain named `name` ("hub" or a spoke). */
+function chainNamed(w: World, name: string) {
+  return name === "hub" ? w.hub.chain : w.spokes.find((s) => s.chain.name === name)!.chain;
+}
+
+/** The messenger on chain `name`, with its chain. */
+function messengerOn(w: World, name: string) {
+  if (name === "hub") return { chain: w.hub.chain, messenger: w.hub.deployment.messenger };
+  const s = w.spokes.find((x) => x.chain.name === name)!;
+  return { chain: s.chain, messenger: s.deployment.messenger };
+}
+
+/** `units` deposit units of market `index`, in raw token units (at the initial price). */
+async function unitsOf(w: World, index: number, units: number, decimals: bigint): Promise<bigint> {
+  const initial = await initialPrice(w, MARKETS[index].symbol);
+  return (BigInt(units) * UNIT_USD * 10n ** 8n * 10n ** decimals) / initial;
+}
+
+interface HeldEnvelope {
+  id: string;
+  envelope: string;
+  srcChainId: bigint;
+  chain: World["hub"]["chain"];
+  messenger: World["hub"]["deployment"]["messenger"];
+}
+
+/**
+ * Envelopes a paused route held (`MessageHeld`) and that are still retryable, on every messenger, in event order.
+ * Their bytes come from the relayer's first deliveries of this run.
+ */
+async function heldEnvelopes(w: World, run: RunState): Promise<HeldEnvelope[]> {
+  const bytes = new Map(run.delivered.map((p) => [p.id, p]));
+  const out: HeldEnvelope[] = [];
+  for (const name of ["hub", ...w.spokes.map((s) => s.chain.name)]) {
+    const { chain, messenger } = messengerOn(w, name);
+    const events = await queryRange(chain.provider, (from, to) =>
+      messenger.queryFilter(messenger.filters.MessageHeld(), from, to),
+    );
+    for (const ev of events) {
+      const id = ev.args.id;
+      const packet = bytes.get(id);
+      if (!packet || out.some((h) => h.id === id) || !(await messenger.isRetryable(id))) continue;
+      out.push({ id, envelope: packet.envelope, srcChainId: ev.args.srcChainId, chain, messenger });
+    }
+  }
+  return out;
+}
+
+/**
+ * The end of every run: the owner lifts every pause, the relayer delivers everything queued, held or not yet
+ * polled and retries what paused routes held, until nothing moves; then outflow limits are lifted and every
+ * claim is pushed to its recipient.
+ */
 export async function settle(w: World, run: RunState): Promise<void> {
+  const hub = w.hub.chain;
+  const owner = signer(hub, "deployer");
+  if ((await w.hub.deployment.engine.poolState()).borrowPaused) {
+    await send(w.hub.deployment.engine.connect(owner).setBorrowPaused(false));
+  }
+  for (const route of ROUTES) {
+    const { chain, messenger } = messengerOn(w, route.on);
+    const remote = chainNamed(w, route.from).chainId;
+    if ((await messenger.route(remote)).paused) {
+      await send(messenger.connect(signer(chain, "deployer")).unpauseRoute(remote));
+    }
+  }
+  for (let index = 0; index < MARKETS.length; index++) {
+    const { spoke, asset } = await tokenAt(w, index);
+    const vault = spoke.deployment.vault.connect(signer(spoke.chain, "deployer"));
+    if ((await vault.assetState(asset)).depositsPaused) await send(vault.unpauseDeposits(asset));
+  }
   await deliverAll(w, run, run.held.splice(0));
   for (let round = 0; round < 5; round++) {
     await w.relayer.poll();
     const batch = w.relayer.take();
-    if (batch.length === 0) return;
     await deliverAll(w, run, batch);
+    const held = await heldEnvelopes(w, run);
+    for (const h of held) {
+      await attempt(
+        `retry of held ${h.id}`,
+        () => h.messenger.connect(signer(h.chain, "relayer")).retry(h.envelope),
+        [],
+      );
+    }
+    if (batch.length === 0 && held.length === 0) break;
+  }
+  for (let index = 0; index < MARKETS.length; index++) {
+    const { spoke, asset } = await tokenAt(w, index);
+    const vault = spoke.deployment.vault.connect(signer(spoke.chain, "deployer"));
+    if ((await vault.outflowLimit(asset)).capacity !== 0n) await send(vault.setOutflowLimit(asset, 0n, 0n));
+    for (const r of RECIPIENTS) {
+      const who = signer(spoke.chain, r).address;
+      if ((await vault.claimable(who, asset)) !== 0n) {
+        await attempt(`final pushClaim for ${r}`, () => vault.pushClaim(who, asset), []);
+      }
+    }
   }
 }
 

@@ -2,16 +2,20 @@
  * The named invariants of the fuzz suite (DESIGN.md §2 and issue 5), checked after every step. Each one reads
  * on-chain state and event logs and returns readable violation messages (empty when it holds).
  */
-import { signer, type World } from "../../scripts/lib/world";
+import { ACTORS, signer, type ActorName, type World } from "../../scripts/lib/world";
 import { solvency, violation } from "../../scripts/lib/solvency";
 import { queryRange } from "../../scripts/lib/events";
 import { MARKETS, USERS } from "./actions";
 
 export type Invariant = (w: World, ctx: CheckContext) => Promise<string[]>;
 
-/** What a check may need beyond the world: the accounts the step's own action touched. */
+/**
+ * What a check may need beyond the world: the accounts the step's own action touched, and for a guardian action
+ * (a pause), every token balance taken just before it.
+ */
 export interface CheckContext {
   actedOn: string[];
+  balancesBefore?: Map<string, bigint>;
 }
 
 const WAD = 10n ** 18n;
@@ -141,16 +145,79 @@ export async function badDebtOnlyWithoutCollateral(w: World): Promise<string[]> 
   return out;
 }
 
-/** 7. At the end of a run, once every message was delivered, nothing is in flight and locked == credits. */
+/**
+ * 7. At the end of a run, once every pause was lifted, every message delivered or retried and every claim paid:
+ * nothing is in flight, nothing is owed as a claim, and locked == credits + quarantined (deposits above a credit
+ * cap stay locked, awaiting review).
+ */
 export async function quiescentAfterSettle(w: World): Promise<string[]> {
   const out: string[] = [];
   for (const r of await solvency(w)) {
-    if (r.releasesInFlight !== 0n || r.depositsInFlight !== 0n || r.locked !== r.credits) {
+    if (
+      r.releasesInFlight !== 0n ||
+      r.depositsInFlight !== 0n ||
+      r.claimable !== 0n ||
+      r.locked !== r.credits + r.quarantined
+    ) {
       out.push(
-        `${r.chain}/${r.symbol} after settling: locked ${r.locked}, credits ${r.credits}, ` +
-          `in flight ${r.releasesInFlight} out / ${r.depositsInFlight} in`,
+        `${r.chain}/${r.symbol} after settling: locked ${r.locked}, credits ${r.credits}, quarantined ` +
+          `${r.quarantined}, in flight ${r.releasesInFlight} out / ${r.depositsInFlight} in, claims ${r.claimable}`,
       );
     }
+  }
+  return out;
+}
+
+/**
+ * 8. Claims add up: per vault asset, `totalClaimable == Σ claimable(recipient)` over every actor (releases only
+ * ever go to actors). That the vault holds locked + totalClaimable is part of invariant 1.
+ */
+export async function claimsAddUp(w: World): Promise<string[]> {
+  const out: string[] = [];
+  for (const s of w.spokes) {
+    const vault = s.deployment.vault;
+    for (const [symbol, token] of Object.entries(s.tokens)) {
+      const asset = await token.getAddress();
+      const [total, ...each] = await Promise.all([
+        vault.totalClaimable(asset),
+        ...(Object.keys(ACTORS) as ActorName[]).map((a) => vault.claimable(signer(s.chain, a).address, asset)),
+      ]);
+      const sum = each.reduce((x, y) => x + y, 0n);
+      if (total !== sum) out.push(`${s.chain.name}/${symbol}: totalClaimable ${total} != Σ claimable ${sum}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Every token balance that matters: each vault's and each actor's of every collateral on its spoke, the engine's
+ * and each actor's of the base asset on the hub. Keyed "chain/symbol/holder".
+ */
+export async function tokenBalances(w: World): Promise<Map<string, bigint>> {
+  const actors = Object.keys(ACTORS) as ActorName[];
+  const reads: [string, Promise<bigint>][] = [];
+  for (const s of w.spokes) {
+    const vault = await s.deployment.vault.getAddress();
+    for (const [symbol, token] of Object.entries(s.tokens)) {
+      reads.push([`${s.chain.name}/${symbol}/vault`, token.balanceOf(vault)]);
+      for (const a of actors)
+        reads.push([`${s.chain.name}/${symbol}/${a}`, token.balanceOf(signer(s.chain, a).address)]);
+    }
+  }
+  reads.push(["hub/USDC/engine", w.hub.base.balanceOf(await w.hub.deployment.engine.getAddress())]);
+  for (const a of actors) reads.push([`hub/USDC/${a}`, w.hub.base.balanceOf(signer(w.hub.chain, a).address)]);
+  const values = await Promise.all(reads.map(([, p]) => p));
+  return new Map(reads.map(([key], i) => [key, values[i]]));
+}
+
+/** 9. A guardian action (pausing a route, deposits or borrowing) moves no funds: every token balance is unchanged. */
+export async function pausingMovesNoFunds(w: World, ctx: CheckContext): Promise<string[]> {
+  if (!ctx.balancesBefore) return [];
+  const after = await tokenBalances(w);
+  const out: string[] = [];
+  for (const [key, before] of ctx.balancesBefore) {
+    const now = after.get(key);
+    if (now !== before) out.push(`${key}: ${before} -> ${now} across a pause`);
   }
   return out;
 }
@@ -170,6 +237,8 @@ export const STEP_INVARIANTS: Record<string, Invariant> = {
   actorStaysHealthy,
   deliveredAtMostOnce,
   badDebtOnlyWithoutCollateral,
+  claimsAddUp,
+  pausingMovesNoFunds,
 };
 
 /** Checked once more after the final settlement of every run. */

@@ -22,12 +22,13 @@ import {
   type Action,
   actionArb,
   describeAction,
+  isGuardianAction,
   newRunState,
   perform,
   prepare,
   settle,
 } from "./actions";
-import { FINAL_INVARIANTS, STEP_INVARIANTS, checkAll } from "./checks";
+import { FINAL_INVARIANTS, STEP_INVARIANTS, checkAll, tokenBalances } from "./checks";
 
 const RUNS = envInt("FUZZ_RUNS", 20);
 const STEPS = envInt("FUZZ_STEPS", 25);
@@ -86,6 +87,7 @@ describe("invariant fuzzing across three chains", function () {
     const step = async (n: number, action: Action): Promise<void> => {
       ran = Math.min(n, actions.length);
       let actedOn: string[] = [];
+      const balancesBefore = isGuardianAction(action) ? await tokenBalances(world) : undefined;
       try {
         const out = await perform(world, run, action);
         actedOn = out.actedOn ?? [];
@@ -98,7 +100,7 @@ describe("invariant fuzzing across three chains", function () {
         throw e;
       }
       if (VERBOSE) console.log(`      ${trace[trace.length - 1]}`);
-      const broken = await checkAll(world, { actedOn }, STEP_INVARIANTS);
+      const broken = await checkAll(world, { actedOn, balancesBefore }, STEP_INVARIANTS);
       if (broken.length) fail(`after step ${n}: ${broken.join("; ")}`);
     };
     for (const [i, action] of actions.entries()) await step(i + 1, action);
@@ -119,7 +121,7 @@ describe("invariant fuzzing across three chains", function () {
       if (e instanceof ActionFailure) fail(e.message);
       throw e;
     }
-    trace.push("settle: everything delivered");
+    trace.push("settle: pauses lifted, everything delivered and retried, claims paid");
     const broken = await checkAll(world, { actedOn: [] }, FINAL_INVARIANTS);
     if (broken.length) fail(`after settling: ${broken.join("; ")}`);
   }
