@@ -121,7 +121,7 @@ describe("invariant fuzzing across three chains", function () {
       if (e instanceof ActionFailure) fail(e.message);
       throw e;
     }
-    trace.push("settle: pauses lifted, everything delivered and retried, claims paid");
+    trace.push("settle: pauses lifted, everything delivered and retried, claims paid, quarantine credited");
     const broken = await checkAll(world, { actedOn: [] }, FINAL_INVARIANTS);
     if (broken.length) fail(`after settling: ${broken.join("; ")}`);
   }
