@@ -221,7 +221,7 @@ for (const kind of BRIDGE_KINDS) {
         await expect(again.receipt!).to.emit(w.hub.deployment.messenger, "MessageDuplicate");
       } else {
         // LayerZero's endpoint cleared the payload; Hyperlane's mailbox marked it delivered.
-        expect(again.error).to.be.a("string");
+        expect(again.error).to.match(kind === "layerzero" ? /LZ_PathNotVerifiable/ : /Mailbox: already delivered/);
         expect(again.receipt).to.equal(undefined);
       }
       expect(await engine.collateralOf(alice.address, ALPHA, weth)).to.equal(parseUnits("1", 18));
@@ -235,7 +235,9 @@ for (const kind of BRIDGE_KINDS) {
       await deposit(w, "alpha", "alice", "WETH", parseUnits("1", 18));
       const [packet] = await w.bridges!.relayer.poll();
       const starved = await w.bridges!.relayer.deliver(packet, { gasLimit: 40_000n });
-      expect(starved.error).to.be.a("string");
+      // LayerZero's executor and Hyperlane's relayer see the transaction run out of gas; CCIP's OffRamp records
+      // the receiver's failure (out of gas: no revert data).
+      expect(starved.error).to.match(kind === "ccip" ? /CCIP receiver failed: 0x$/ : /run out of gas/);
       expect(await engine.collateralOf(alice.address, ALPHA, weth)).to.equal(0n);
       expect(
         await w.hub.deployment.messenger.isDelivered(
