@@ -5,7 +5,8 @@
  */
 import { expect } from "chai";
 import { parseUnits } from "ethers";
-import { deposit, signer, snapshotWorld, resetRelayer, World, HUB_CHAIN_ID } from "../../scripts/lib/world";
+import { deposit, signer, snapshotWorld, resetRelayer, spoke, World, HUB_CHAIN_ID } from "../../scripts/lib/world";
+import { decodeEnvelope } from "../../scripts/lib/codec";
 import { send } from "../../deploy/orchestrator";
 import { Packet, mulberry32, shuffle } from "../../scripts/lib/relayer";
 import { insufficientCollateralArgs } from "../helpers/adversarial";
@@ -103,7 +104,7 @@ describe("adversarial 3: delivery order and duplicates", () => {
     // hub, and the DEPOSITs then arrive in reverse order — versus everything in order. Must hold: identical
     // balances, credits and locked amounts; every delivery succeeds; nothing left retryable.
     const w = h.w;
-    const { engine, messenger } = w.hub.deployment;
+    const { engine } = w.hub.deployment;
     const alice = signer(w.hub.chain, "alice");
     const weth = await asset(w, "alpha", "WETH");
     // The hub never sends a RELEASE for a credit it has not received: alice cannot withdraw her in-flight WETH.
@@ -120,7 +121,11 @@ describe("adversarial 3: delivery order and duplicates", () => {
     let revert = await snapshotWorld(w);
     const run = async (order: Packet[]) => {
       for (const p of order) expect((await w.relayer.deliver(p)).error).to.equal(undefined);
-      for (const p of order) expect(await messenger.isRetryable(p.id)).to.equal(false);
+      for (const p of order) {
+        const on = p.dstChainId === HUB_CHAIN_ID ? w.hub.deployment.messenger : spoke(w, "alpha").deployment.messenger;
+        expect(await on.isRetryable(p.id)).to.equal(false);
+        expect(await on.isDelivered(p.srcChainId, p.srcMessenger, decodeEnvelope(p.envelope).nonce)).to.equal(true);
+      }
       return observableState(w);
     };
     const inOrder = await run(packets);

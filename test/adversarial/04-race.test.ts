@@ -5,6 +5,7 @@
  * stays credited equals what she held; the solvency invariant holds with both releases in flight and after.
  */
 import { expect } from "chai";
+import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { MaxUint256, parseUnits } from "ethers";
 import { assertSolvent, deposit, signer, spoke, World } from "../../scripts/lib/world";
 import { insufficientCollateralArgs } from "../helpers/adversarial";
@@ -47,9 +48,19 @@ describe("adversarial 4: a withdrawal racing a liquidation", () => {
       const [withdrawal] = await w.relayer.poll();
       await send(w.feeds.WETH.updateAnswer(2_500n * 10n ** 8n)); // 0.67 * 2500 * 85% = 1423 < 1600
       // The liquidation can only seize what is still credited: the withdrawal was debited first.
-      await expect(
-        engine.connect(liquidator).liquidate(alice.address, ALPHA, weth, MaxUint256, 0, liquidator.address),
-      ).to.emit(engine, "Liquidated");
+      await expect(engine.connect(liquidator).liquidate(alice.address, ALPHA, weth, MaxUint256, 0, liquidator.address))
+        .to.emit(engine, "Liquidated")
+        .withArgs(
+          alice.address,
+          liquidator.address,
+          ALPHA,
+          weth,
+          anyValue,
+          anyValue,
+          (seized: bigint) => seized > 0n && seized <= parseUnits("0.67", 18), // never what was withdrawn
+          liquidator.address,
+          anyValue,
+        );
       const [liquidation] = (await w.relayer.poll()).filter((p) => p.id !== withdrawal.id);
       const remaining = await engine.collateralOf(alice.address, ALPHA, weth);
       // Both releases in flight: locked = credits + releases in flight.

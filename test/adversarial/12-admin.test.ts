@@ -155,7 +155,8 @@ function messengerSurface(chain: Chain, m: Messenger, remote: bigint): Surface {
     },
     guardian: {
       pauseRoute: (s) => m.connect(s).pauseRoute(remote),
-      invalidateInFlight: (s) => m.connect(s).invalidateInFlight(remote, []),
+      // With the route's adapters: the emergency suspends them all, and must still move nothing.
+      invalidateInFlight: async (s) => m.connect(s).invalidateInFlight(remote, [...(await m.routeAdapters(remote))]),
     },
     gated: {
       receiveEnvelope: {

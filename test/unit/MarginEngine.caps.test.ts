@@ -105,7 +105,9 @@ describe("MarginEngine: credit caps and quarantine", () => {
     const tx = engine
       .connect(f.liquidator)
       .liquidate(f.alice.address, ALPHA, asset, usdc("2400"), 0, f.liquidator.address);
-    await expect(tx).to.emit(engine, "Liquidated");
+    await expect(tx)
+      .to.emit(engine, "Liquidated")
+      .withArgs(f.alice.address, f.liquidator.address, ALPHA, asset, anyValue, anyValue, weth("1"), anyValue, anyValue);
     await expect(tx).to.not.emit(engine, "BadDebtAbsorbed");
     expect(await engine.collateralOf(f.alice.address, ALPHA, asset)).to.equal(0n);
     expect(await engine.debtOf(f.alice.address)).to.be.gt(0n); // still owed: the quarantine may be credited
