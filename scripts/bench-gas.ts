@@ -21,7 +21,7 @@ import {
   type ContractTransactionResponse,
 } from "ethers";
 import { createWorld, deposit, signer, spoke, World, SpokeSpec, TokenSpec, HUB_CHAIN_ID } from "./lib/world";
-import { BRIDGE_KINDS, BridgeKind, BridgePacket, bridgeId } from "./lib/bridges";
+import { BRIDGE_KINDS, BridgeKind, BridgePacket, bridgeId, encodeLzPacket } from "./lib/bridges";
 import { send } from "../deploy/orchestrator";
 import {
   NoopCcipReceiver__factory,
@@ -292,16 +292,15 @@ async function endpointOnly(w: World, packet: BridgePacket): Promise<number> {
     // Nonce 1 opens the path (new storage); measure nonce 2, as the adapter's delivery was a repeat too.
     for (const nonce of [1n, 2n]) {
       const guid = fresh();
-      const raw = concat([
-        "0x01",
-        zeroPadValue(toBeHex(nonce), 8),
-        zeroPadValue(toBeHex(srcEid), 4),
+      const raw = encodeLzPacket({
+        nonce,
+        srcEid,
         sender,
-        zeroPadValue(toBeHex(bridgeId("layerzero", HUB_CHAIN_ID)), 4),
-        zeroPadValue(await noop.getAddress(), 32),
+        dstEid: bridgeId("layerzero", HUB_CHAIN_ID),
+        receiver: await noop.getAddress(),
         guid,
         message,
-      ]);
+      });
       await send(stack.lib.verify(raw));
       used = await gas(
         stack.endpoint.lzReceive({ srcEid, sender, nonce }, await noop.getAddress(), guid, message, "0x"),

@@ -12,7 +12,17 @@
  * {BridgeRelayer} collects what each bridge emitted and delivers it; tests can halt a bridge, hold packets,
  * reorder, duplicate, or deliver with too little gas.
  */
-import { AbiCoder, dataSlice, getBytes, hexlify, keccak256, toBeHex, type ContractTransactionReceipt } from "ethers";
+import {
+  AbiCoder,
+  concat,
+  dataSlice,
+  getBytes,
+  hexlify,
+  keccak256,
+  toBeHex,
+  zeroPadValue,
+  type ContractTransactionReceipt,
+} from "ethers";
 import {
   CCIPAdapter,
   CCIPAdapter__factory,
@@ -196,6 +206,52 @@ export interface BridgeDelivery {
 
 const LZ_PACKET_HEADER = 81;
 const HYPERLANE_HEADER = 77;
+
+/** A LayerZero PacketV1 (as PacketV1Codec encodes it): sender and receiver as addresses or bytes32. */
+export interface LzPacket {
+  nonce: bigint;
+  srcEid: bigint;
+  sender: string;
+  dstEid: bigint;
+  receiver: string;
+  guid: string;
+  message: string;
+}
+
+export function encodeLzPacket(p: LzPacket): string {
+  return concat([
+    "0x01",
+    toBeHex(p.nonce, 8),
+    toBeHex(p.srcEid, 4),
+    zeroPadValue(p.sender, 32),
+    toBeHex(p.dstEid, 4),
+    zeroPadValue(p.receiver, 32),
+    p.guid,
+    p.message,
+  ]);
+}
+
+/** A Hyperlane v3 message (as Message.formatMessage encodes it): sender and recipient as addresses or bytes32. */
+export interface HyperlaneMessage {
+  nonce: bigint | number;
+  origin: bigint | number;
+  sender: string;
+  destination: bigint | number;
+  recipient: string;
+  body: string;
+}
+
+export function encodeHyperlaneMessage(m: HyperlaneMessage): string {
+  return concat([
+    "0x03",
+    toBeHex(m.nonce, 4),
+    toBeHex(m.origin, 4),
+    zeroPadValue(m.sender, 32),
+    toBeHex(m.destination, 4),
+    zeroPadValue(m.recipient, 32),
+    m.body,
+  ]);
+}
 
 export class BridgeRelayer {
   private queue: BridgePacket[] = [];

@@ -1,6 +1,13 @@
 import { expect } from "chai";
-import { AbiCoder, concat, parseEther, parseUnits, toBeHex, zeroPadValue } from "ethers";
-import { BRIDGE_KINDS, BridgeKind, bridgeId, type BridgedChain } from "../../scripts/lib/bridges";
+import { AbiCoder, concat, parseEther, parseUnits, zeroPadValue } from "ethers";
+import {
+  BRIDGE_KINDS,
+  BridgeKind,
+  bridgeId,
+  encodeHyperlaneMessage,
+  encodeLzPacket,
+  type BridgedChain,
+} from "../../scripts/lib/bridges";
 import { deposit, signer, spoke, HUB_CHAIN_ID, World } from "../../scripts/lib/world";
 import { DEPOSIT, encodeEnvelope, encodeMessage } from "../../scripts/lib/codec";
 import { send } from "../../deploy/orchestrator";
@@ -137,16 +144,15 @@ for (const kind of BRIDGE_KINDS) {
         // The endpoint refuses to even verify a path from a non-peer sender (OApp.allowInitializePath), and
         // from an eid with no peer at all.
         const packet = (srcEid: bigint, sender: string) =>
-          concat([
-            "0x01",
-            zeroPadValue("0x01", 8),
-            zeroPadValue(toBeHex(srcEid), 4),
+          encodeLzPacket({
+            nonce: 1n,
+            srcEid,
             sender,
-            zeroPadValue(toBeHex(bridgeId("layerzero", HUB_CHAIN_ID)), 4),
-            zeroPadValue(s.adapter.target as string, 32),
-            zeroPadValue("0x01", 32),
+            dstEid: bridgeId("layerzero", HUB_CHAIN_ID),
+            receiver: s.adapter.target as string,
+            guid: zeroPadValue("0x01", 32),
             message,
-          ]);
+          });
         await expect(s.lib.verify(packet(bridgeId("layerzero", ALPHA), impostor))).to.be.revertedWithCustomError(
           s.endpoint,
           "LZ_PathNotInitializable",
@@ -186,15 +192,14 @@ for (const kind of BRIDGE_KINDS) {
         const process = (origin: number, sender: string) =>
           s.mailbox.process(
             "0x",
-            concat([
-              "0x03",
-              zeroPadValue("0x07", 4),
-              zeroPadValue(toBeHex(origin), 4),
+            encodeHyperlaneMessage({
+              nonce: 7,
+              origin,
               sender,
-              zeroPadValue(toBeHex(bridgeId("hyperlane", HUB_CHAIN_ID)), 4),
-              zeroPadValue(s.adapter.target as string, 32),
-              message,
-            ]),
+              destination: bridgeId("hyperlane", HUB_CHAIN_ID),
+              recipient: s.adapter.target as string,
+              body: message,
+            }),
           );
         await expect(process(Number(ALPHA), impostor))
           .to.be.revertedWithCustomError(s.adapter, "UntrustedSender")

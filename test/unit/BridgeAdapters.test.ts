@@ -26,7 +26,13 @@ import {
   type HyperlaneAdapter,
   type LayerZeroAdapter,
 } from "../../typechain-types";
-import { bridgeId, lzReceiveGas, type BridgeKind } from "../../scripts/lib/bridges";
+import {
+  bridgeId,
+  encodeHyperlaneMessage,
+  encodeLzPacket,
+  lzReceiveGas,
+  type BridgeKind,
+} from "../../scripts/lib/bridges";
 import { decodeEnvelope, encodeEnvelope, envelopeId, type Envelope } from "../../scripts/lib/codec";
 
 const LOCAL = 31337n;
@@ -92,16 +98,13 @@ async function layerZeroFixture() {
     const nonce = (await endpoint.inboundNonce(adapter.target as string, srcEid, sender32)) + 1n;
     const origin = { srcEid, sender: sender32, nonce };
     const guid = keccak256(toBeHex(nonce, 32));
-    const encoded = concat([
-      "0x01",
-      toBeHex(nonce, 8),
-      toBeHex(srcEid, 4),
-      sender32,
-      toBeHex(bridgeId("layerzero", LOCAL), 4),
-      zeroPadValue(adapter.target as string, 32),
+    const encoded = encodeLzPacket({
+      ...origin,
+      dstEid: bridgeId("layerzero", LOCAL),
+      receiver: adapter.target as string,
       guid,
       message,
-    ]);
+    });
     return { origin, guid, encoded, message };
   };
   /** DVN step (the lib verifies on the endpoint), then executor step (the endpoint calls the adapter). */
@@ -158,15 +161,14 @@ async function hyperlaneFixture() {
   const process = (body: string, sender = base.remote.adapter, origin = Number(bridgeId("hyperlane", REMOTE))) =>
     mailbox.process(
       "0x",
-      concat([
-        "0x03",
-        toBeHex(hlNonce++, 4),
-        toBeHex(origin, 4),
-        zeroPadValue(sender, 32),
-        toBeHex(bridgeId("hyperlane", LOCAL), 4),
-        zeroPadValue(adapter.target as string, 32),
+      encodeHyperlaneMessage({
+        nonce: hlNonce++,
+        origin,
+        sender,
+        destination: bridgeId("hyperlane", LOCAL),
+        recipient: adapter.target as string,
         body,
-      ]),
+      }),
     );
   return { ...base, kind: "hyperlane" as const, adapter, mailbox, sink, hook, process };
 }
