@@ -170,6 +170,10 @@ export interface ContractRecord {
   block: number;
   /** Deploy transaction hash. */
   tx?: string;
+  /** Fully qualified contract name (`contracts/hub/MarginEngine.sol:MarginEngine`), for explorer verification. */
+  contract?: string;
+  /** Constructor arguments as deployed (JSON: bigints as decimal strings), for explorer verification. */
+  args?: unknown[];
 }
 
 export interface ChainDeploymentRecord {
