@@ -23,7 +23,7 @@ library PriceLib {
         address asset
     ) internal view returns (uint256) {
         if (address(config.feed) == address(0)) revert IPriceOracle.NoFeed(chainId, asset);
-        (, int256 answer, , uint256 updatedAt, ) = config.feed.latestRoundData();
+        (int256 answer, uint256 updatedAt) = latestAnswer(config.feed);
         if (answer <= 0) revert IPriceOracle.InvalidPrice(address(config.feed), answer);
         // An answer pinned at a bound is the aggregator's floor or ceiling, not the market's price.
         if (config.minAnswer != 0 || config.maxAnswer != 0) {
@@ -37,7 +37,34 @@ library PriceLib {
         if (updatedAt > block.timestamp || block.timestamp - updatedAt > config.heartbeat) {
             revert IPriceOracle.StalePrice(address(config.feed), updatedAt);
         }
-        return uint256(answer) * 10 ** config.scaleExponent;
+        // scaleExponent ≤ 36 (set by {configure}): 10^36 cannot overflow; the product is checked.
+        uint256 scale;
+        uint256 exponent = config.scaleExponent;
+        assembly ("memory-safe") {
+            scale := exp(10, exponent)
+        }
+        return uint256(answer) * scale;
+    }
+
+    /// @dev `feed.latestRoundData()`'s answer and updatedAt, without decoding the fields nobody reads. A feed that
+    ///      reverts bubbles its revert up; one that returns fewer than the five words (or has no code) reverts empty,
+    ///      as a high-level call would.
+    function latestAnswer(AggregatorV3Interface feed) internal view returns (int256 answer, uint256 updatedAt) {
+        bytes4 selector = AggregatorV3Interface.latestRoundData.selector;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(0, selector)
+            let ok := staticcall(gas(), feed, 0, 4, ptr, 0xa0)
+            if iszero(ok) {
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+            if lt(returndatasize(), 0xa0) {
+                revert(0, 0)
+            }
+            answer := mload(add(ptr, 0x20))
+            updatedAt := mload(add(ptr, 0x60))
+        }
     }
 
     /// @dev Reverts while the L2 sequencer is down or within `gracePeriod` after it came back.

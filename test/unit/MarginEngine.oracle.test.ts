@@ -84,6 +84,28 @@ describe("MarginEngine: price feeds (read inside the engine)", () => {
       .withArgs(await fast.getAddress(), -1);
   });
 
+  it("a feed that reverts passes its revert on; one without code or with a short answer gives no price", async () => {
+    const { engine, owner } = await loadFixture(oracleFixture);
+    const feed = await deployFeed(owner, 10n ** 8n);
+    const asset = Wallet.createRandom().address;
+    await engine.setFeed(CHAIN, asset, await feed.getAddress(), 3600, 18);
+    expect(await engine.getPrice(CHAIN, asset)).to.equal(10n ** 18n);
+    const feedAddress = await feed.getAddress();
+    const setCode = (code: string) => hre.network.provider.send("hardhat_setCode", [feedAddress, code]);
+    // PUSH4 0xdeadbeef, MSTORE at 0, REVERT(28, 4): reverts with the 4 bytes 0xdeadbeef.
+    await setCode("0x63deadbeef6000526004601cfd");
+    const data = await engine.getPrice
+      .staticCall(CHAIN, asset)
+      .then(() => "no revert")
+      .catch((e: { data?: string }) => e.data);
+    expect(data).to.equal("0xdeadbeef");
+    // RETURN(0, 64): two words where latestRoundData returns five.
+    await setCode("0x60406000f3");
+    await expect(engine.getPrice(CHAIN, asset)).to.be.revertedWithoutReason();
+    await setCode("0x");
+    await expect(engine.getPrice(CHAIN, asset)).to.be.revertedWithoutReason();
+  });
+
   it("is configured by its owner only and reports its feeds", async () => {
     const { engine, owner, other } = await loadFixture(oracleFixture);
     const feed = await deployFeed(owner, 10n ** 8n);
