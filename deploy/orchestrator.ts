@@ -20,6 +20,7 @@ import {
   LocalAdapter__factory,
   IMarginHub,
   IMarginHub__factory,
+  MarginEngineExt,
   MarginEngineExt__factory,
   MarginEngine__factory,
   MarginLens,
@@ -60,6 +61,8 @@ export interface MessagingDeployment {
 export interface HubDeployment extends MessagingDeployment {
   /** The margin engine's address, with everything callable there (the engine's and its extension's functions). */
   engine: IMarginHub;
+  /** The engine's extension (for records and verification; never called directly, see MarginEngineExt). */
+  extension: MarginEngineExt;
   lens: MarginLens;
 }
 
@@ -125,7 +128,7 @@ export async function deployHub(deployer: Signer, config: HubConfig): Promise<Hu
   const engine = IMarginHub__factory.connect(await implementation.getAddress(), deployer);
   const lens = await new MarginLens__factory(deployer).deploy(await engine.getAddress());
   await lens.waitForDeployment();
-  return { ...messaging, engine, lens };
+  return { ...messaging, engine, extension: ext, lens };
 }
 
 /** Deploys a source chain: messenger, LocalAdapter and collateral vault. */

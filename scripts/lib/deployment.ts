@@ -46,7 +46,7 @@ export async function recordOf(world: World, rpc: Record<string, string>): Promi
       messenger: await h.messenger.getAddress(),
       adapter: await h.adapter.getAddress(),
       engine: await h.engine.getAddress(),
-      extension: await h.engine.extension(),
+      extension: await h.extension.getAddress(),
       lens: await h.lens.getAddress(),
       base: await world.hub.base.getAddress(),
     },
