@@ -43,11 +43,6 @@ subtask(TASK_COMPILE_SOLIDITY_READ_FILE).setAction(
   },
 );
 
-const ENGINE_COMPILER = {
-  version: SOLC_VERSION,
-  settings: { optimizer: { enabled: true, runs: 600 }, evmVersion: "cancun" },
-};
-
 const chainId = Number(process.env.XMARGIN_CHAIN_ID ?? 31337);
 
 // Public networks, generated from the address book (deploy/networks): adding a network is one book entry and one line
@@ -85,12 +80,6 @@ const config: HardhatUserConfig = {
     compilers: [
       { version: SOLC_VERSION, settings: { optimizer: { enabled: true, runs: 1000 }, evmVersion: "cancun" } },
     ],
-    overrides: {
-      // The engine is close to the 24 KiB code size limit: optimise it for size a little more than the rest.
-      // The lens imports the engine, so it must use the same settings or the engine is compiled twice.
-      "contracts/hub/MarginEngine.sol": ENGINE_COMPILER,
-      "contracts/hub/MarginLens.sol": ENGINE_COMPILER,
-    },
   },
   networks: {
     hardhat: { chainId },

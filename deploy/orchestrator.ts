@@ -4,7 +4,8 @@
  *
  * Deploy order (each step only needs the ones before it):
  *   1. every chain: Messenger, then LocalAdapter(messenger)
- *   2. hub: PriceOracle, MarginEngine(base, messenger, oracle), MarginLens(engine)
+ *   2. hub: MarginEngineExt(base, messenger), MarginEngine(ext, ...), MarginLens(engine); the engine address is
+ *      typed as IMarginHub (the engine's functions and the extension's, served through its fallback)
  *   3. sources: CollateralVault(messenger, hubChainId)
  *   4. wiring, per source chain S: adapters trust each other (hub <-> S), messenger routes (k = 1 over the
  *      LocalAdapter), peer apps engine <-> vault, relayers allowed on every adapter.
@@ -17,14 +18,15 @@ import {
   CollateralVault__factory,
   LocalAdapter,
   LocalAdapter__factory,
-  MarginEngine,
+  IMarginHub,
+  IMarginHub__factory,
+  MarginEngineExt,
+  MarginEngineExt__factory,
   MarginEngine__factory,
   MarginLens,
   MarginLens__factory,
   Messenger,
   Messenger__factory,
-  PriceOracle,
-  PriceOracle__factory,
 } from "../typechain-types";
 
 export const SECONDS_PER_YEAR = 365n * 24n * 3600n;
@@ -57,8 +59,10 @@ export interface MessagingDeployment {
 }
 
 export interface HubDeployment extends MessagingDeployment {
-  oracle: PriceOracle;
-  engine: MarginEngine;
+  /** The margin engine's address, with everything callable there (the engine's and its extension's functions). */
+  engine: IMarginHub;
+  /** The engine's extension (for records and verification; never called directly, see MarginEngineExt). */
+  extension: MarginEngineExt;
   lens: MarginLens;
 }
 
@@ -93,17 +97,21 @@ async function deployMessaging(deployer: Signer, guardian: string, localFee: big
   return { chainId: await chainIdOf(deployer), messenger, adapter };
 }
 
-/** Deploys the hub: messenger, LocalAdapter, oracle, margin engine and lens. */
+/**
+ * Deploys the hub: messenger, LocalAdapter, the margin engine (its extension first, then the engine that
+ * delegates to it) and the lens. Prices are read by the engine itself: feeds are set on the engine's address.
+ */
 export async function deployHub(deployer: Signer, config: HubConfig): Promise<HubDeployment> {
   const owner = await deployer.getAddress();
   const messaging = await deployMessaging(deployer, config.guardian, config.localFee ?? 0n);
-  const oracle = await new PriceOracle__factory(deployer).deploy(owner);
-  await oracle.waitForDeployment();
-  const rm = config.rateModel;
-  const engine = await new MarginEngine__factory(deployer).deploy(
+  const ext = await new MarginEngineExt__factory(deployer).deploy(
     config.baseToken,
     await messaging.messenger.getAddress(),
-    await oracle.getAddress(),
+  );
+  await ext.waitForDeployment();
+  const rm = config.rateModel;
+  const implementation = await new MarginEngine__factory(deployer).deploy(
+    await ext.getAddress(),
     {
       baseRate: rm.baseRatePerYear / SECONDS_PER_YEAR,
       slope1: rm.slope1PerYear / SECONDS_PER_YEAR,
@@ -116,10 +124,11 @@ export async function deployHub(deployer: Signer, config: HubConfig): Promise<Hu
     owner,
     config.guardian,
   );
-  await engine.waitForDeployment();
+  await implementation.waitForDeployment();
+  const engine = IMarginHub__factory.connect(await implementation.getAddress(), deployer);
   const lens = await new MarginLens__factory(deployer).deploy(await engine.getAddress());
   await lens.waitForDeployment();
-  return { ...messaging, oracle, engine, lens };
+  return { ...messaging, engine, extension: ext, lens };
 }
 
 /** Deploys a source chain: messenger, LocalAdapter and collateral vault. */
@@ -177,11 +186,11 @@ export interface CollateralListing {
   liquidationBonusBps: number;
 }
 
-/** Allows `token` in its vault, gives the hub oracle its feed and lists the market on the engine. */
+/** Allows `token` in its vault, gives the engine its feed and lists the market there. */
 export async function listCollateral(hub: HubDeployment, listing: CollateralListing): Promise<void> {
   await send(listing.spoke.vault.setAssetAllowed(listing.token, true));
   await send(
-    hub.oracle.setFeed(listing.spoke.chainId, listing.token, listing.feed, listing.heartbeat, listing.tokenDecimals),
+    hub.engine.setFeed(listing.spoke.chainId, listing.token, listing.feed, listing.heartbeat, listing.tokenDecimals),
   );
   await send(
     hub.engine.listMarket(

@@ -31,7 +31,6 @@ export async function liquidatorPass(d: Connected, opts: LiquidatorOptions = {})
       signer: d.hub.signer,
       engine: d.hub.deployment.engine,
       lens: d.hub.deployment.lens,
-      oracle: d.hub.deployment.oracle,
       base: d.hub.base,
       recipient: () => opts.recipient ?? d.hub.signer.address,
       slippageBps: opts.slippageBps,

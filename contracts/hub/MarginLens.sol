@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {MarginEngine} from "./MarginEngine.sol";
+import {IMarginHub} from "../interfaces/IMarginHub.sol";
 import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
 
 /// @title MarginLens
@@ -30,9 +30,9 @@ contract MarginLens {
         uint256 amount;
     }
 
-    MarginEngine public immutable engine;
+    IMarginHub public immutable engine;
 
-    constructor(MarginEngine engine_) {
+    constructor(IMarginHub engine_) {
         engine = engine_;
     }
 

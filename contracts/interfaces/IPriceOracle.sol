@@ -4,7 +4,9 @@ pragma solidity 0.8.28;
 import {AggregatorV3Interface} from "./AggregatorV3Interface.sol";
 
 /// @title IPriceOracle
-/// @notice Prices of collateral assets per (chainId, asset) and of the base asset, from Chainlink-style feeds.
+/// @notice The hub's price configuration and reads, served at the margin engine's address (no separate oracle
+///         contract: the engine reads feeds itself, see `PriceLib`). Prices of collateral assets per
+///         (chainId, asset) and of the base asset, from Chainlink-style feeds.
 ///         Every price is normalised so that `value = amount * price / 1e18` is the USD value, scaled by 1e18,
 ///         of `amount` raw token units, whatever the token's and the feed's decimals.
 ///
@@ -79,4 +81,26 @@ interface IPriceOracle {
 
     /// @notice The sequencer-uptime feed and its grace period.
     function sequencerUptimeFeed() external view returns (SequencerConfig memory);
+
+    /// @notice Sets the USD feed of `asset` on `chainId`, whose token has `tokenDecimals`. Only the owner.
+    /// @dev Clears the feed's bounds (they are in the old feed's units): set them with {setFeedBounds} in the same
+    ///      timelock batch. Feed and token decimals above 18 are refused ({InvalidDecimals}).
+    /// @param heartbeat The feed's own heartbeat plus a margin: older answers are refused.
+    function setFeed(
+        uint64 chainId,
+        address asset,
+        AggregatorV3Interface feed,
+        uint32 heartbeat,
+        uint8 tokenDecimals
+    ) external;
+
+    /// @notice Refuses answers of the feed of `asset` on `chainId` at or below `minAnswer` and, unless
+    ///         `maxAnswer` is 0, at or above `maxAnswer`, in the feed's answer units. Only the owner.
+    /// @dev Each bound must be `m * 10^e` with m ≤ 65535 and e ≤ 58, else {InvalidBounds}: bounds are circuit
+    ///      breakers, a few significant digits are plenty.
+    function setFeedBounds(uint64 chainId, address asset, int256 minAnswer, int256 maxAnswer) external;
+
+    /// @notice Sets the L2 sequencer-uptime feed (zero address: none, e.g. on an L1) and the grace period after the
+    ///         sequencer comes back during which prices are still refused. Only the owner.
+    function setSequencerUptimeFeed(AggregatorV3Interface feed, uint32 gracePeriod) external;
 }

@@ -30,10 +30,15 @@ library MessageCodec {
         uint8 expected
     ) internal pure returns (address who, address asset, uint256 amount) {
         if (payload.length != LENGTH) revert MalformedMessage(payload.length);
-        uint8 kind = uint8(payload[0]);
+        uint8 kind;
+        // The length is checked: read the three words straight from calldata (no slice bounds checks).
+        assembly ("memory-safe") {
+            let head := calldataload(payload.offset)
+            kind := shr(248, head)
+            who := shr(96, shl(8, head))
+            asset := shr(96, calldataload(add(payload.offset, 21)))
+            amount := calldataload(add(payload.offset, 41))
+        }
         if (kind != expected) revert UnknownMessageKind(kind);
-        who = address(bytes20(payload[1:21]));
-        asset = address(bytes20(payload[21:41]));
-        amount = uint256(bytes32(payload[41:73]));
     }
 }

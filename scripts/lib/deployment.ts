@@ -9,17 +9,15 @@ import {
   CollateralVault__factory,
   IERC20__factory,
   LocalAdapter__factory,
-  MarginEngine__factory,
+  IMarginHub__factory,
   MarginLens__factory,
   Messenger__factory,
-  PriceOracle__factory,
   type CollateralVault,
   type IERC20,
   type LocalAdapter,
-  type MarginEngine,
+  type IMarginHub,
   type MarginLens,
   type Messenger,
-  type PriceOracle,
 } from "../../typechain-types";
 import { AccountSigner, Chain, connectRpc } from "./chain";
 import type { World } from "./world";
@@ -33,7 +31,7 @@ export interface ChainRecord {
 }
 
 export interface DeploymentRecord {
-  hub: ChainRecord & { oracle: string; engine: string; lens: string; base: string };
+  hub: ChainRecord & { engine: string; extension: string; lens: string; base: string };
   spokes: (ChainRecord & { vault: string; tokens: Record<string, string> })[];
 }
 
@@ -47,8 +45,8 @@ export async function recordOf(world: World, rpc: Record<string, string>): Promi
       rpc: rpc[world.hub.chain.name],
       messenger: await h.messenger.getAddress(),
       adapter: await h.adapter.getAddress(),
-      oracle: await h.oracle.getAddress(),
       engine: await h.engine.getAddress(),
+      extension: await h.extension.getAddress(),
       lens: await h.lens.getAddress(),
       base: await world.hub.base.getAddress(),
     },
@@ -87,8 +85,7 @@ export interface Connected {
     deployment: {
       messenger: Messenger;
       adapter: LocalAdapter;
-      oracle: PriceOracle;
-      engine: MarginEngine;
+      engine: IMarginHub;
       lens: MarginLens;
     };
     base: IERC20;
@@ -128,8 +125,7 @@ export async function connectDeployment(record: DeploymentRecord, who: Identity)
       deployment: {
         messenger: Messenger__factory.connect(record.hub.messenger, hub.signer),
         adapter: LocalAdapter__factory.connect(record.hub.adapter, hub.signer),
-        oracle: PriceOracle__factory.connect(record.hub.oracle, hub.signer),
-        engine: MarginEngine__factory.connect(record.hub.engine, hub.signer),
+        engine: IMarginHub__factory.connect(record.hub.engine, hub.signer),
         lens: MarginLens__factory.connect(record.hub.lens, hub.signer),
       },
       base: IERC20__factory.connect(record.hub.base, hub.signer),

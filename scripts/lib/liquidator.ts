@@ -4,16 +4,16 @@
  * guard, paying the RELEASE fee so the seized collateral is sent to the liquidator's recipient on its chain.
  */
 import { MaxUint256, type Signer } from "ethers";
-import type { IERC20, MarginEngine, MarginLens, PriceOracle } from "../../typechain-types";
+import type { IERC20, IMarginHub, MarginLens } from "../../typechain-types";
 import type { Logger } from "./relayer";
 import { queryRange } from "./events";
 
 export interface LiquidatorConfig {
   /** Pays the repayments and fees, and signs. */
   signer: Signer;
-  engine: MarginEngine;
+  /** The engine's address: prices are read there too. */
+  engine: IMarginHub;
   lens: MarginLens;
-  oracle: PriceOracle;
   base: IERC20;
   /** Where seized collateral should be released on `chainId`. */
   recipient: (chainId: bigint) => string;
@@ -36,7 +36,7 @@ export interface LiquidationResult {
 const WAD = 10n ** 18n;
 
 /** Accounts that ever borrowed, from the engine's Borrowed events. */
-export async function discoverBorrowers(engine: MarginEngine, fromBlock = 0): Promise<string[]> {
+export async function discoverBorrowers(engine: IMarginHub, fromBlock = 0): Promise<string[]> {
   const events = await queryRange(
     engine.runner!.provider!,
     (from, to) => engine.queryFilter(engine.filters.Borrowed(), from, to),
@@ -59,7 +59,7 @@ export async function liquidateOnce(cfg: LiquidatorConfig, accounts: string[]): 
     // Most valuable position first: it covers the largest repayment.
     let best: { chainId: bigint; asset: string; value: bigint } | undefined;
     for (const p of await cfg.lens.positions(account)) {
-      const value = (p.amount * (await cfg.oracle.getPrice(p.chainId, p.asset))) / WAD;
+      const value = (p.amount * (await cfg.engine.getPrice(p.chainId, p.asset))) / WAD;
       if (!best || value > best.value) best = { chainId: p.chainId, asset: p.asset, value };
     }
     if (!best) continue;

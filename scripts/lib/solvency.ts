@@ -9,7 +9,7 @@
  * must really hold `totalLocked + totalClaimable` tokens. Used after every multi-chain test, by the demo and by
  * the monitor keeper.
  */
-import type { CollateralVault, IBridgeAdapter, LocalAdapter, MarginEngine, Messenger } from "../../typechain-types";
+import type { CollateralVault, IBridgeAdapter, IMarginHub, LocalAdapter, Messenger } from "../../typechain-types";
 import { decodeEnvelope, decodeMessage, envelopeId, DEPOSIT, RELEASE } from "./codec";
 import { queryRange } from "./events";
 
@@ -22,7 +22,7 @@ interface TokenView {
 export interface SolvencyView {
   hub: {
     chain: { chainId: bigint };
-    deployment: { engine: MarginEngine; messenger: Messenger; adapter: LocalAdapter };
+    deployment: { engine: IMarginHub; messenger: Messenger; adapter: LocalAdapter };
   };
   spokes: {
     chain: { name: string; chainId: bigint };

@@ -194,7 +194,7 @@ export async function createWorld(hre: HardhatRuntimeEnvironment, options: World
 }
 
 /**
- * Gives every chain's configurable contracts (engine, oracle, vaults, messengers, adapters) to a per-chain
+ * Gives every chain's configurable contracts (engine, vaults, messengers, adapters) to a per-chain
  * TimelockController (deploy/governance.ts), proposer and executor the "treasury" actor.
  */
 export async function handToTimelocks(world: World, minDelay: number): Promise<Map<bigint, TimelockController>> {
@@ -203,10 +203,7 @@ export async function handToTimelocks(world: World, minDelay: number): Promise<M
     Object.values(world.bridges?.chains.find((c) => c.chain.chainId === chainId)?.stacks ?? {}).map((s) => s.adapter);
   const hub = world.hub.deployment;
   const sets: [Chain, Ownable2StepContract[]][] = [
-    [
-      world.hub.chain,
-      [hub.engine, hub.oracle, hub.messenger, hub.adapter, ...bridgeAdaptersOf(world.hub.chain.chainId)],
-    ],
+    [world.hub.chain, [hub.engine, hub.messenger, hub.adapter, ...bridgeAdaptersOf(world.hub.chain.chainId)]],
     ...world.spokes.map((s): [Chain, Ownable2StepContract[]] => [
       s.chain,
       [s.deployment.vault, s.deployment.messenger, s.deployment.adapter, ...bridgeAdaptersOf(s.chain.chainId)],
@@ -307,7 +304,7 @@ export async function deployWorld(hubChain: Chain, spokeChains: Chain[], options
     },
     minDebt: parseUnits("10", 6),
   });
-  await send(hub.oracle.setFeed(hubChain.chainId, await base.getAddress(), await feeds.USDC.getAddress(), 86400, 6));
+  await send(hub.engine.setFeed(hubChain.chainId, await base.getAddress(), await feeds.USDC.getAddress(), 86400, 6));
 
   const spokes: SpokeWorld[] = [];
   for (let i = 0; i < specs.length; i++) {
@@ -446,10 +443,10 @@ export async function deposit(
 
 /** One pass of the liquidator routine as the "liquidator" actor, seized collateral to its own address. */
 export async function liquidateAll(world: World, log?: Logger): Promise<LiquidationResult[]> {
-  const { engine, lens, oracle } = world.hub.deployment;
+  const { engine, lens } = world.hub.deployment;
   const liquidator = signer(world.hub.chain, "liquidator");
   return liquidateOnce(
-    { signer: liquidator, engine, lens, oracle, base: world.hub.base, recipient: () => liquidator.address, log },
+    { signer: liquidator, engine, lens, base: world.hub.base, recipient: () => liquidator.address, log },
     await discoverBorrowers(engine),
   );
 }

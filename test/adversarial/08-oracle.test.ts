@@ -39,7 +39,7 @@ describe("adversarial 8: oracle failures across chains", () => {
 
   it("per-feed heartbeats: after 2 h the WETH feed (1 h) is stale while USDC.b (24 h) is fresh", async () => {
     const w = h.w;
-    const { engine, oracle } = w.hub.deployment;
+    const { engine } = w.hub.deployment;
     const alice = signer(w.hub.chain, "alice");
     const bob = signer(w.hub.chain, "bob");
     const liquidator = signer(w.hub.chain, "liquidator");
@@ -48,14 +48,14 @@ describe("adversarial 8: oracle failures across chains", () => {
     await advanceAll(w, 2 * 3600);
     // Alice holds WETH: everything priced about her account is refused, naming the stale feed.
     await expect(engine.connect(alice).borrow(parseUnits("10", 6), alice.address))
-      .to.be.revertedWithCustomError(oracle, "StalePrice")
+      .to.be.revertedWithCustomError(engine, "StalePrice")
       .withArgs(await w.feeds.WETH.getAddress(), wethUpdatedAt);
     await expect(engine.connect(alice).withdrawCollateral(BETA, await asset(w, "beta", "USDC.b"), 1n, alice.address))
-      .to.be.revertedWithCustomError(oracle, "StalePrice")
+      .to.be.revertedWithCustomError(engine, "StalePrice")
       .withArgs(await w.feeds.WETH.getAddress(), wethUpdatedAt);
     await expect(
       engine.connect(liquidator).liquidate(alice.address, ALPHA, weth, MaxUint256, 0, liquidator.address),
-    ).to.be.revertedWithCustomError(oracle, "StalePrice");
+    ).to.be.revertedWithCustomError(engine, "StalePrice");
     // Bob holds only USDC.b, whose feed and the base feed are within their heartbeat: he borrows.
     await expect(engine.connect(bob).borrow(parseUnits("10", 6), bob.address)).to.emit(engine, "Borrowed");
     // Repay and deposit credits never need a price.
@@ -69,7 +69,7 @@ describe("adversarial 8: oracle failures across chains", () => {
 
   it("answers 0 and -1 are refused with the feed and the answer; repay still works", async () => {
     const w = h.w;
-    const { engine, oracle } = w.hub.deployment;
+    const { engine } = w.hub.deployment;
     const alice = signer(w.hub.chain, "alice");
     const liquidator = signer(w.hub.chain, "liquidator");
     const weth = await asset(w, "alpha", "WETH");
@@ -77,11 +77,11 @@ describe("adversarial 8: oracle failures across chains", () => {
     for (const answer of [0n, -1n]) {
       await send(w.feeds.WETH.updateAnswer(answer));
       await expect(engine.connect(alice).borrow(parseUnits("10", 6), alice.address))
-        .to.be.revertedWithCustomError(oracle, "InvalidPrice")
+        .to.be.revertedWithCustomError(engine, "InvalidPrice")
         .withArgs(feed, answer);
       // A zero price must not make alice look liquidatable either: the liquidation is refused, not priced at 0.
       await expect(engine.connect(liquidator).liquidate(alice.address, ALPHA, weth, MaxUint256, 0, liquidator.address))
-        .to.be.revertedWithCustomError(oracle, "InvalidPrice")
+        .to.be.revertedWithCustomError(engine, "InvalidPrice")
         .withArgs(feed, answer);
       await expect(engine.connect(alice).repay(parseUnits("10", 6), alice.address)).to.emit(engine, "Repaid");
     }
@@ -91,46 +91,46 @@ describe("adversarial 8: oracle failures across chains", () => {
     // Setup: bounds on alpha WETH of [$100, $100,000]. Action: the aggregator floors at $100 during a crash.
     // Must hold: PriceOutOfBounds(feed, answer, min, max) for borrow and liquidation alike; $101 is a price.
     const w = h.w;
-    const { engine, oracle } = w.hub.deployment;
+    const { engine } = w.hub.deployment;
     const alice = signer(w.hub.chain, "alice");
     const liquidator = signer(w.hub.chain, "liquidator");
     const weth = await asset(w, "alpha", "WETH");
     const feed = await w.feeds.WETH.getAddress();
-    await expect(oracle.setFeedBounds(ALPHA, weth, usd(100n), usd(100_000n)))
-      .to.emit(oracle, "FeedBoundsSet")
+    await expect(engine.setFeedBounds(ALPHA, weth, usd(100n), usd(100_000n)))
+      .to.emit(engine, "FeedBoundsSet")
       .withArgs(ALPHA, weth, usd(100n), usd(100_000n));
     await send(w.feeds.WETH.updateAnswer(usd(100n)));
     await expect(engine.connect(alice).borrow(parseUnits("10", 6), alice.address))
-      .to.be.revertedWithCustomError(oracle, "PriceOutOfBounds")
+      .to.be.revertedWithCustomError(engine, "PriceOutOfBounds")
       .withArgs(feed, usd(100n), usd(100n), usd(100_000n));
     await expect(engine.connect(liquidator).liquidate(alice.address, ALPHA, weth, MaxUint256, 0, liquidator.address))
-      .to.be.revertedWithCustomError(oracle, "PriceOutOfBounds")
+      .to.be.revertedWithCustomError(engine, "PriceOutOfBounds")
       .withArgs(feed, usd(100n), usd(100n), usd(100_000n));
     await send(w.feeds.WETH.updateAnswer(usd(101n)));
-    expect(await oracle.getPrice(ALPHA, weth)).to.equal(parseUnits("101", 18)); // USD (1e18) per whole WETH
+    expect(await engine.getPrice(ALPHA, weth)).to.equal(parseUnits("101", 18)); // USD (1e18) per whole WETH
     expect(await engine.healthFactor(alice.address)).to.be.gt(parseUnits("1", 18)); // USDC.b still covers her
   });
 
   it("sequencer down: borrow and withdraw revert, repay and deposit work; back up: liquidation waits the grace period", async () => {
     const w = h.w;
-    const { engine, oracle } = w.hub.deployment;
+    const { engine } = w.hub.deployment;
     const a = spoke(w, "alpha");
     const alice = signer(w.hub.chain, "alice");
     const liquidator = signer(w.hub.chain, "liquidator");
     const weth = await asset(w, "alpha", "WETH");
     const sequencer = await new MockPriceFeed__factory(signer(w.hub.chain, "deployer")).deploy(0, 0, "sequencer");
     await send(sequencer.updateRoundData(0, (await now(w.hub.chain)) - BigInt(2 * GRACE))); // up for 2 h
-    await send(oracle.setSequencerUptimeFeed(await sequencer.getAddress(), GRACE));
+    await send(engine.setSequencerUptimeFeed(await sequencer.getAddress(), GRACE));
     await expect(engine.connect(alice).borrow(parseUnits("10", 6), alice.address)).to.emit(engine, "Borrowed");
 
     await send(sequencer.updateAnswer(1)); // down
     await expect(engine.connect(alice).borrow(parseUnits("10", 6), alice.address)).to.be.revertedWithCustomError(
-      oracle,
+      engine,
       "SequencerDown",
     );
     await expect(
       engine.connect(alice).withdrawCollateral(ALPHA, weth, 1n, alice.address),
-    ).to.be.revertedWithCustomError(oracle, "SequencerDown");
+    ).to.be.revertedWithCustomError(engine, "SequencerDown");
     await expect(engine.connect(alice).repay(parseUnits("500", 6), alice.address)).to.emit(engine, "Repaid");
     await deposit(w, "alpha", "alice", "WETH", parseUnits("1", 18));
     const [credited] = await w.relayer.flush();
@@ -140,12 +140,12 @@ describe("adversarial 8: oracle failures across chains", () => {
     await send(w.feeds["USDC.b"].updateAnswer(usd(1n) / 10n)); // USDC.b depegs to $0.10: 9350 + 2700 < ~19500
     await expect(
       engine.connect(liquidator).liquidate(alice.address, ALPHA, weth, MaxUint256, 0, liquidator.address),
-    ).to.be.revertedWithCustomError(oracle, "SequencerDown");
+    ).to.be.revertedWithCustomError(engine, "SequencerDown");
 
     await send(sequencer.updateAnswer(0)); // back up now
     const upSince = await now(w.hub.chain);
     await expect(engine.connect(liquidator).liquidate(alice.address, ALPHA, weth, MaxUint256, 0, liquidator.address))
-      .to.be.revertedWithCustomError(oracle, "GracePeriodNotOver")
+      .to.be.revertedWithCustomError(engine, "GracePeriodNotOver")
       .withArgs(upSince);
     await expect(engine.connect(alice).repay(parseUnits("10", 6), alice.address)).to.emit(engine, "Repaid");
 

@@ -150,23 +150,22 @@ describe("adversarial 9: real token behaviours across chains", () => {
       const [liquidationCollateral] = await engine.accountValues(who.address);
       expect(liquidationCollateral).to.equal((parseUnits("30000", 18) * 7500n) / 10000n);
     }
-    const oracle = w.hub.deployment.oracle;
     // Prices are USD (1e18) per raw unit, scaled by 1e18.
     const unitValue = async (symbol: string) =>
-      (await oracle.getPrice(BETA, await asset(w, "beta", symbol))) / 10n ** 18n;
+      (await engine.getPrice(BETA, await asset(w, "beta", symbol))) / 10n ** 18n;
     expect(await unitValue("TWO")).to.equal(parseUnits("0.01", 18));
     expect(await unitValue("ZERO")).to.equal(parseUnits("1", 18));
   });
 
   it("more than 18 decimals is refused at listing with InvalidDecimals(feedDecimals, tokenDecimals)", async () => {
     const w = h.w;
-    const { oracle, engine } = w.hub.deployment;
+    const { engine } = w.hub.deployment;
     const huge = await new MockERC20__factory(signer(spoke(w, "beta").chain, "deployer")).deploy("Huge", "HUGE", 24);
-    await expect(oracle.setFeed(BETA, await huge.getAddress(), await w.feeds.USDC.getAddress(), 3600, 24))
-      .to.be.revertedWithCustomError(oracle, "InvalidDecimals")
+    await expect(engine.setFeed(BETA, await huge.getAddress(), await w.feeds.USDC.getAddress(), 3600, 24))
+      .to.be.revertedWithCustomError(engine, "InvalidDecimals")
       .withArgs(8, 24);
     await expect(engine.listMarket(BETA, await huge.getAddress(), 5000, 6000, 500))
-      .to.be.revertedWithCustomError(oracle, "NoFeed")
+      .to.be.revertedWithCustomError(engine, "NoFeed")
       .withArgs(BETA, await huge.getAddress());
   });
 

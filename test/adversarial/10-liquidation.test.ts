@@ -171,7 +171,7 @@ describe("adversarial 10: liquidation edge cases", () => {
   // be recorded and absorbed.
   it("a griefer's 1-unit credit of an unlisted asset holds off bad debt until the asset is listed; then it is absorbed", async () => {
     const w = h.w;
-    const { engine, oracle } = w.hub.deployment;
+    const { engine } = w.hub.deployment;
     const b = spoke(w, "beta");
     const alice = signer(w.hub.chain, "alice");
     const dust = await new MockERC20__factory(signer(b.chain, "deployer")).deploy("Dust", "DUST", 18);
@@ -200,7 +200,7 @@ describe("adversarial 10: liquidation edge cases", () => {
     // The remedy: the owner lists the asset; a liquidator seizes the unit and the bad debt is absorbed.
     const deployer = signer(w.hub.chain, "deployer");
     const feed = await new MockPriceFeed__factory(deployer).deploy(8, usd(1n), "DUST / USD");
-    await send(oracle.setFeed(BETA, dustAddress, await feed.getAddress(), 3600, 18));
+    await send(engine.setFeed(BETA, dustAddress, await feed.getAddress(), 3600, 18));
     await send(engine.listMarket(BETA, dustAddress, 5000, 6000, 500));
     await expect(
       engine.connect(liquidator).liquidate(alice.address, BETA, dustAddress, MaxUint256, 0, liquidator.address),

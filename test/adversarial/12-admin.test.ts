@@ -1,12 +1,15 @@
 /**
  * Adversarial 12 — admin surface. Setup: the 3-chain world, plus a LayerZero, a CCIP and a Hyperlane adapter on the
- * hub. Every state-changing function of every contract (MarginEngine, CollateralVault, Messenger on each chain,
- * PriceOracle, LocalAdapter on each chain, the three bridge adapters) is classified below as owner-only,
+ * hub. Every state-changing function of every contract (MarginEngine at its address, i.e. the engine and its
+ * extension's functions with the price feeds, CollateralVault, Messenger on each chain, LocalAdapter on each chain,
+ * the three bridge adapters) is classified below as owner-only,
  * guardian (pause) or gated/open for users and bridges, and the classification is checked against the ABIs, so a
  * new function fails this test until someone decides who may call it. Must hold: an attacker — and the guardian
  * for owner functions — gets `OwnableUnauthorizedAccount(caller)` / `NotGuardian(caller)` from each; bridge and
  * app entry points refuse him with their own errors; every guardian function leaves every token balance (and
  * every contract's native balance) unchanged; ownership moves only in two steps (the pending owner must accept).
+ * The engine's extension, called directly rather than through the engine, refuses every state-changing function
+ * with `NotDelegated` (its own storage is never read by anyone anyway).
  */
 import { expect } from "chai";
 import { BaseContract, FunctionFragment, Wallet, ZeroAddress, ZeroHash, parseUnits } from "ethers";
@@ -19,9 +22,9 @@ import {
   HyperlaneAdapter,
   LayerZeroAdapter,
   LocalAdapter,
-  MarginEngine,
+  IMarginHub,
+  MarginEngineExt__factory,
   Messenger,
-  PriceOracle,
 } from "../../typechain-types";
 import { useWorld, asset } from "../helpers/world";
 import { tokenBalances } from "../helpers/adversarial";
@@ -66,7 +69,7 @@ function ownable(c: {
 
 const OPEN_OWNERSHIP = { acceptOwnership: "only the pending owner succeeds (checked in the two-step test)" };
 
-function engineSurface(w: World, e: MarginEngine, weth: string): Surface {
+function engineSurface(w: World, e: IMarginHub, weth: string): Surface {
   return {
     name: "MarginEngine",
     chain: w.hub.chain,
@@ -82,9 +85,11 @@ function engineSurface(w: World, e: MarginEngine, weth: string): Surface {
       setReserveFactor: (s) => e.connect(s).setReserveFactor(100),
       setLiquidationParams: (s) =>
         e.connect(s).setLiquidationParams({ closeFactorBps: 10000, protocolShareBps: 0, fullCloseHealth: 0 }),
-      setOracle: (s) => e.connect(s).setOracle(rnd()),
       setMinDebt: (s) => e.connect(s).setMinDebt(0),
       withdrawReserves: (s) => e.connect(s).withdrawReserves(1, s.address),
+      setFeed: (s) => e.connect(s).setFeed(ALPHA, rnd(), w.feeds.WETH.getAddress(), 3600, 18),
+      setFeedBounds: (s) => e.connect(s).setFeedBounds(ALPHA, weth, 1, 0),
+      setSequencerUptimeFeed: (s) => e.connect(s).setSequencerUptimeFeed(rnd(), 1),
       setGuardian: (s) => e.connect(s).setGuardian(s.address),
       ...ownable(e),
     },
@@ -176,23 +181,6 @@ function messengerSurface(chain: Chain, m: Messenger, remote: bigint): Surface {
       },
     },
     open: { retry: "anyone retries a stored envelope (re-authenticated)", ...OPEN_OWNERSHIP },
-  };
-}
-
-function oracleSurface(w: World, o: PriceOracle, weth: string): Surface {
-  return {
-    name: "PriceOracle",
-    chain: w.hub.chain,
-    contract: o,
-    owner: {
-      setFeed: (s) => o.connect(s).setFeed(ALPHA, rnd(), w.feeds.WETH.getAddress(), 3600, 18),
-      setFeedBounds: (s) => o.connect(s).setFeedBounds(ALPHA, weth, 1, 0),
-      setSequencerUptimeFeed: (s) => o.connect(s).setSequencerUptimeFeed(rnd(), 1),
-      ...ownable(o),
-    },
-    guardian: {},
-    gated: {},
-    open: { ...OPEN_OWNERSHIP },
   };
 }
 
@@ -292,7 +280,6 @@ describe("adversarial 12: admin surface of every contract", () => {
     const weth = await asset(w, "alpha", "WETH");
     const list = [
       engineSurface(w, w.hub.deployment.engine, weth),
-      oracleSurface(w, w.hub.deployment.oracle, weth),
       messengerSurface(w.hub.chain, w.hub.deployment.messenger, ALPHA),
       localAdapterSurface(w.hub.chain, w.hub.deployment.adapter, ALPHA),
       ...stacks.map((s) => bridgeSurface(w.hub.chain, s)),
@@ -378,6 +365,62 @@ describe("adversarial 12: admin surface of every contract", () => {
     expect(calls).to.equal(1 + 2 * 3 + 2); // engine, three messengers x2, two vaults
     expect(await tokenBalances(w)).to.deep.equal(before.tokens);
     expect(await natives()).to.deep.equal(before.native);
+  });
+
+  it("the engine's extension called directly: every state-changing function reverts NotDelegated, even for the owner", async () => {
+    const w = h.w;
+    const weth = await asset(w, "alpha", "WETH");
+    const owner = signer(w.hub.chain, "deployer");
+    const ext = MarginEngineExt__factory.connect(await w.hub.deployment.engine.extension(), owner);
+    const calls: Record<string, () => Promise<unknown>> = {
+      initialize: () =>
+        ext.initialize(
+          { baseRate: 0, slope1: 1, slope2: 1, kink: 1 },
+          0,
+          { closeFactorBps: 1, protocolShareBps: 0, fullCloseHealth: 0 },
+          0,
+        ),
+      enterMarket: () => ext.enterMarket(ALPHA, weth),
+      listMarket: () => ext.listMarket(ALPHA, rnd(), 5000, 6000, 500),
+      configureMarket: () => ext.configureMarket(ALPHA, weth, 5000, 6000, 500, false),
+      setCreditCap: () => ext.setCreditCap(ALPHA, weth, 1),
+      releaseQuarantine: () => ext.releaseQuarantine(owner.address, ALPHA, weth, 1, true),
+      setLatencyHaircut: () => ext.setLatencyHaircut(ALPHA, 100),
+      setBorrowPaused: () => ext.setBorrowPaused(true),
+      setRateModel: () => ext.setRateModel({ baseRate: 0, slope1: 1, slope2: 1, kink: 1 }),
+      setReserveFactor: () => ext.setReserveFactor(100),
+      setLiquidationParams: () =>
+        ext.setLiquidationParams({ closeFactorBps: 1, protocolShareBps: 0, fullCloseHealth: 0 }),
+      setMinDebt: () => ext.setMinDebt(0),
+      withdrawReserves: () => ext.withdrawReserves(1, owner.address),
+      setFeed: () => ext.setFeed(ALPHA, rnd(), w.feeds.WETH.getAddress(), 3600, 18),
+      setFeedBounds: () => ext.setFeedBounds(ALPHA, weth, 1, 0),
+      setSequencerUptimeFeed: () => ext.setSequencerUptimeFeed(rnd(), 1),
+    };
+    // Ownership of the extension's own storage: it owns itself, so nobody can take it or act as its owner.
+    const ownership = ["transferOwnership", "renounceOwnership", "acceptOwnership", "setGuardian"];
+    const abi = ext.interface.fragments
+      .filter((f): f is FunctionFragment => f.type === "function")
+      .filter((f) => f.stateMutability !== "view" && f.stateMutability !== "pure")
+      .map((f) => f.name)
+      .sort();
+    expect([...Object.keys(calls), ...ownership].sort()).to.deep.equal(abi);
+    for (const [name, call] of Object.entries(calls)) {
+      await expect(call(), name).to.be.revertedWithCustomError(ext, "NotDelegated");
+    }
+    expect(await ext.owner()).to.equal(await ext.getAddress());
+    await expect(ext.transferOwnership(owner.address))
+      .to.be.revertedWithCustomError(ext, "OwnableUnauthorizedAccount")
+      .withArgs(owner.address);
+    // And at the engine's address, the initializer cannot run again.
+    await expect(
+      MarginEngineExt__factory.connect(await w.hub.deployment.engine.getAddress(), owner).initialize(
+        { baseRate: 0, slope1: 1, slope2: 1, kink: 1 },
+        0,
+        { closeFactorBps: 1, protocolShareBps: 0, fullCloseHealth: 0 },
+        0,
+      ),
+    ).to.be.revertedWithCustomError(ext, "NotDelegated");
   });
 
   it("ownership of every contract moves in two steps: the pending owner must accept, nobody else can", async () => {

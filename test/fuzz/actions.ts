@@ -24,10 +24,9 @@ import { queryRange } from "../../scripts/lib/events";
 import type { Chain } from "../../scripts/lib/chain";
 import {
   CollateralVault__factory,
-  MarginEngine__factory,
+  IMarginHub__factory,
   Messenger__factory,
   MockERC20__factory,
-  PriceOracle__factory,
 } from "../../typechain-types";
 
 // ================================================================================================ the world
@@ -249,8 +248,7 @@ export function newRunState(): RunState {
 }
 
 const decoders = [
-  new Interface(MarginEngine__factory.abi),
-  new Interface(PriceOracle__factory.abi),
+  new Interface(IMarginHub__factory.abi),
   new Interface(CollateralVault__factory.abi),
   new Interface(Messenger__factory.abi),
   new Interface(MockERC20__factory.abi),
@@ -336,13 +334,13 @@ async function firstCredit(w: World, account: string, index: number) {
 
 /** Base units `who` can still borrow under borrow factors at current prices (0 if a price is unusable). */
 async function borrowHeadroom(w: World, who: string): Promise<bigint> {
-  const { engine, lens, oracle } = w.hub.deployment;
+  const { engine, lens } = w.hub.deployment;
   try {
-    const basePrice = await oracle.getPrice(w.hub.chain.chainId, await w.hub.base.getAddress());
+    const basePrice = await engine.getPrice(w.hub.chain.chainId, await w.hub.base.getAddress());
     let weighted = 0n;
     for (const p of await lens.positions(who)) {
       const [m] = await engine.market(p.marketId);
-      const price = await oracle.getPrice(p.chainId, p.asset);
+      const price = await engine.getPrice(p.chainId, p.asset);
       weighted += (((p.amount * price) / WAD) * BigInt(m.borrowFactorBps)) / 10_000n;
     }
     const debtValue = ((await engine.debtOf(who)) * basePrice + WAD - 1n) / WAD;

@@ -84,7 +84,7 @@ export async function hubFixture(): Promise<HubFixture> {
     liquidation: DEFAULT_LIQUIDATION,
     minDebt: MIN_DEBT,
   });
-  await send(hub.oracle.setFeed(HUB, await base.getAddress(), await baseFeed.getAddress(), 86400, 6));
+  await send(hub.engine.setFeed(HUB, await base.getAddress(), await baseFeed.getAddress(), 86400, 6));
   await send(hub.adapter.setRelayer(relayer.address, true));
 
   const spokes: Record<string, FakeSpoke> = {};
@@ -108,7 +108,7 @@ export async function hubFixture(): Promise<HubFixture> {
   for (const [symbol, chainId, decimals, price, bf, lt, bonus] of listings) {
     const feed = await deployFeed(owner, price * 10n ** 8n);
     const address = fakeAddress();
-    await send(hub.oracle.setFeed(chainId, address, await feed.getAddress(), 3600, decimals));
+    await send(hub.engine.setFeed(chainId, address, await feed.getAddress(), 3600, decimals));
     await send(hub.engine.listMarket(chainId, address, bf, lt, bonus));
     assets[symbol] = { chainId, address, decimals, feed };
   }

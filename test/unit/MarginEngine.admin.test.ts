@@ -3,7 +3,7 @@ import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { Wallet, ZeroAddress, parseUnits } from "ethers";
 import { ALPHA, BETA, HUB, hubFixture, deployFeed, credit, creditRaw, DEFAULT_LIQUIDATION } from "../helpers/hub";
-import { MarginEngine__factory } from "../../typechain-types";
+import { MarginEngineExt__factory, MarginEngine__factory } from "../../typechain-types";
 import { encodeEnvelope } from "../../scripts/lib/codec";
 
 describe("MarginEngine: configuration and roles", () => {
@@ -18,7 +18,10 @@ describe("MarginEngine: configuration and roles", () => {
       () => e.setRateModel({ baseRate: 0, slope1: 0, slope2: 0, kink: parseUnits("0.8", 18) }),
       () => e.setReserveFactor(1),
       () => e.setLiquidationParams(DEFAULT_LIQUIDATION),
-      () => e.setOracle(f.other.address),
+      () => e.setFeed(ALPHA, a, f.other.address, 3600, 18),
+      () => e.setFeedBounds(ALPHA, a, 1, 0),
+      () => e.setSequencerUptimeFeed(f.other.address, 1),
+      () => e.setCreditCap(ALPHA, a, 1),
       () => e.setMinDebt(1),
       () => e.withdrawReserves(1, f.guardian.address),
       () => e.setGuardian(f.guardian.address),
@@ -46,12 +49,12 @@ describe("MarginEngine: configuration and roles", () => {
 
   it("validates market listings", async () => {
     const f = await loadFixture(hubFixture);
-    const { engine, oracle } = f.hub;
+    const { engine } = f.hub;
     const asset = Wallet.createRandom().address;
     await expect(engine.listMarket(ALPHA, asset, 5000, 6000, 500))
-      .to.be.revertedWithCustomError(oracle, "NoFeed")
+      .to.be.revertedWithCustomError(engine, "NoFeed")
       .withArgs(ALPHA, asset);
-    await oracle.setFeed(ALPHA, asset, await (await deployFeed(f.owner, 10n ** 8n)).getAddress(), 3600, 18);
+    await engine.setFeed(ALPHA, asset, await (await deployFeed(f.owner, 10n ** 8n)).getAddress(), 3600, 18);
     await expect(engine.listMarket(ALPHA, asset, 7000, 6000, 500))
       .to.be.revertedWithCustomError(engine, "InvalidRiskParams")
       .withArgs(7000, 6000, 500); // borrow factor above the liquidation threshold
@@ -78,15 +81,15 @@ describe("MarginEngine: configuration and roles", () => {
 
   it("lists at most 128 markets (one bit each in an account's position mask)", async () => {
     const f = await loadFixture(hubFixture);
-    const { engine, oracle } = f.hub;
+    const { engine } = f.hub;
     const feed = await (await deployFeed(f.owner, 10n ** 8n)).getAddress();
     for (let i = 3; i < 128; i++) {
       const asset = Wallet.createRandom().address;
-      await oracle.setFeed(ALPHA, asset, feed, 3600, 18);
+      await engine.setFeed(ALPHA, asset, feed, 3600, 18);
       await engine.listMarket(ALPHA, asset, 5000, 6000, 500);
     }
     const asset = Wallet.createRandom().address;
-    await oracle.setFeed(ALPHA, asset, feed, 3600, 18);
+    await engine.setFeed(ALPHA, asset, feed, 3600, 18);
     await expect(engine.listMarket(ALPHA, asset, 5000, 6000, 500)).to.be.revertedWithCustomError(
       engine,
       "TooManyMarkets",
@@ -118,7 +121,6 @@ describe("MarginEngine: configuration and roles", () => {
     await expect(engine.setLiquidationParams({ ...L, closeFactorBps: 10000, protocolShareBps: 10000 }))
       .to.emit(engine, "LiquidationParamsSet")
       .withArgs(10000, 10000, L.fullCloseHealth);
-    await expect(engine.setOracle(ZeroAddress)).to.be.revertedWithCustomError(engine, "ZeroAddress");
     await expect(engine.setMinDebt(5)).to.emit(engine, "MinDebtSet").withArgs(5);
     expect(await engine.minDebt()).to.equal(5n);
     await expect(engine.setReserveFactor(2000)).to.emit(engine, "ReserveFactorSet").withArgs(2000);
@@ -127,25 +129,27 @@ describe("MarginEngine: configuration and roles", () => {
 });
 
 describe("MarginEngine: edge cases of input", () => {
-  it("refuses a zero base token or messenger at deployment", async () => {
+  it("refuses a zero base token or messenger at deployment, and bad initial parameters", async () => {
     const f = await loadFixture(hubFixture);
-    const factory = new MarginEngine__factory(f.owner);
-    const args = [
-      await f.hub.oracle.getAddress(),
-      { baseRate: 0, slope1: 0, slope2: 0, kink: parseUnits("0.8", 18) },
-      1000,
-      DEFAULT_LIQUIDATION,
-      0,
-      f.owner.address,
-      f.guardian.address,
-    ] as const;
-    await expect(
-      factory.deploy(ZeroAddress, await f.hub.messenger.getAddress(), ...args),
-    ).to.be.revertedWithCustomError(factory, "ZeroAddress");
-    await expect(factory.deploy(await f.base.getAddress(), ZeroAddress, ...args)).to.be.revertedWithCustomError(
-      factory,
+    const extFactory = new MarginEngineExt__factory(f.owner);
+    await expect(extFactory.deploy(ZeroAddress, await f.hub.messenger.getAddress())).to.be.revertedWithCustomError(
+      extFactory,
       "ZeroAddress",
     );
+    await expect(extFactory.deploy(await f.base.getAddress(), ZeroAddress)).to.be.revertedWithCustomError(
+      extFactory,
+      "ZeroAddress",
+    );
+    // The engine's constructor runs the extension's setters: their checks apply at deployment too.
+    const factory = new MarginEngine__factory(f.owner);
+    const rateModel = { baseRate: 0, slope1: 0, slope2: 0, kink: parseUnits("0.8", 18) };
+    const ext = await f.hub.engine.extension();
+    await expect(factory.deploy(ext, rateModel, 5001, DEFAULT_LIQUIDATION, 0, f.owner.address, f.guardian.address))
+      .to.be.revertedWithCustomError(f.hub.engine, "InvalidReserveFactor")
+      .withArgs(5001);
+    await expect(
+      factory.deploy(ext, { ...rateModel, kink: 0 }, 1000, DEFAULT_LIQUIDATION, 0, f.owner.address, f.guardian.address),
+    ).to.be.revertedWithCustomError(f.hub.engine, "InvalidRateModel");
   });
 
   it("a credit beyond 2^128 or a malformed payload is stored for retry, not applied", async () => {
@@ -219,14 +223,14 @@ describe("MarginEngine: edge cases of input", () => {
 
   it("liquidates a credit received before its market was listed, even if the account never entered it", async () => {
     const f = await loadFixture(hubFixture);
-    const { engine, oracle } = f.hub;
+    const { engine } = f.hub;
     await engine.connect(f.lender).supplyBase(parseUnits("100000", 6), f.lender.address);
     const late = Wallet.createRandom().address;
     await creditRaw(f, f.spokes.alpha, f.alice.address, late, parseUnits("100", 18));
     await credit(f, f.alice.address, "WETH", parseUnits("1", 18));
     await engine.connect(f.alice).borrow(parseUnits("2400", 6), f.alice.address);
     const feed = await deployFeed(f.owner, 10n ** 8n);
-    await oracle.setFeed(ALPHA, late, await feed.getAddress(), 3600, 18);
+    await engine.setFeed(ALPHA, late, await feed.getAddress(), 3600, 18);
     await engine.listMarket(ALPHA, late, 5000, 6000, 500);
     await f.assets.WETH.feed.updateAnswer(2800n * 10n ** 8n);
     const seized = await engine

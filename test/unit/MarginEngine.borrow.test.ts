@@ -55,19 +55,19 @@ describe("MarginEngine: borrow and repay", () => {
 
   it("needs fresh prices to borrow; refuses stale, zero and negative answers", async () => {
     const f = await loadFixture(funded);
-    const { engine, oracle } = f.hub;
+    const { engine } = f.hub;
     await time.increase(3601);
     await expect(engine.connect(f.alice).borrow(usdc("10"), f.alice.address)).to.be.revertedWithCustomError(
-      oracle,
+      engine,
       "StalePrice",
     );
     await f.assets.WETH.feed.updateAnswer(0);
     await expect(engine.connect(f.alice).borrow(usdc("10"), f.alice.address))
-      .to.be.revertedWithCustomError(oracle, "InvalidPrice")
+      .to.be.revertedWithCustomError(engine, "InvalidPrice")
       .withArgs(await f.assets.WETH.feed.getAddress(), 0);
     await f.assets.WETH.feed.updateAnswer(-1);
     await expect(engine.connect(f.alice).borrow(usdc("10"), f.alice.address)).to.be.revertedWithCustomError(
-      oracle,
+      engine,
       "InvalidPrice",
     );
     await f.assets.WETH.feed.updateAnswer(3000n * 10n ** 8n);

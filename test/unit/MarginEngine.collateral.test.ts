@@ -45,7 +45,7 @@ describe("MarginEngine: collateral credits and withdrawals", () => {
 
   it("credits an unlisted asset at zero value, keeps it withdrawable, and counts it once listed and entered", async () => {
     const f = await loadFixture(hubFixture);
-    const { engine, oracle } = f.hub;
+    const { engine } = f.hub;
     await engine.connect(f.lender).supplyBase(usdc("100000"), f.lender.address);
     const unknown = Wallet.createRandom().address;
     await creditRaw(f, f.spokes.alpha, f.alice.address, unknown, weth("50"));
@@ -58,7 +58,7 @@ describe("MarginEngine: collateral credits and withdrawals", () => {
 
     // Listed at $2 with a 50% borrow factor: 50 units are worth $50 of borrowing once the account enters.
     const feed = await deployFeed(f.owner, 2n * 10n ** 8n);
-    await oracle.setFeed(ALPHA, unknown, await feed.getAddress(), 3600, 18);
+    await engine.setFeed(ALPHA, unknown, await feed.getAddress(), 3600, 18);
     await engine.listMarket(ALPHA, unknown, 5000, 6000, 500);
     await expect(engine.connect(f.alice).borrow(usdc("20"), f.alice.address)).to.be.revertedWithCustomError(
       engine,
@@ -146,7 +146,7 @@ describe("MarginEngine: collateral credits and withdrawals", () => {
     await time.increase(3601);
     await expect(
       engine.connect(f.alice).withdrawCollateral(ALPHA, asset, 1n, f.alice.address),
-    ).to.be.revertedWithCustomError(f.hub.oracle, "StalePrice");
+    ).to.be.revertedWithCustomError(f.hub.engine, "StalePrice");
   });
 
   it("refunds excess messaging fee to the caller", async () => {

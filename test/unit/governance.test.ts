@@ -2,16 +2,25 @@ import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { ZeroHash, id, toBeHex, zeroPadValue, Wallet } from "ethers";
-import { CollateralVault__factory, Messenger__factory, PriceOracle__factory } from "../../typechain-types";
+import { CollateralVault__factory, Messenger__factory, MockERC20__factory } from "../../typechain-types";
 import { deployGovernance } from "../../deploy/governance";
-import { deployFeed } from "../helpers/hub";
+import { DEFAULT_LIQUIDATION, MIN_DEBT, deployFeed } from "../helpers/hub";
+import { DEFAULT_RATE_MODEL, deployHub } from "../../deploy/orchestrator";
 
 const DAY = 86400;
 
-/** An oracle, a messenger and a vault, owned by the deployer, handed over to a timelock run by `admin`. */
+/** A margin engine, a messenger and a vault, owned by the deployer, handed over to a timelock run by `admin`. */
 async function governedFixture() {
   const [deployer, admin, guardian] = await hre.ethers.getSigners();
-  const oracle = await new PriceOracle__factory(deployer).deploy(deployer.address);
+  const base = await new MockERC20__factory(deployer).deploy("USD Coin", "USDC", 6);
+  const { engine } = await deployHub(deployer, {
+    baseToken: await base.getAddress(),
+    guardian: guardian.address,
+    rateModel: DEFAULT_RATE_MODEL,
+    reserveFactorBps: 1000,
+    liquidation: DEFAULT_LIQUIDATION,
+    minDebt: MIN_DEBT,
+  });
   const messenger = await new Messenger__factory(deployer).deploy(deployer.address, guardian.address);
   const vault = await new CollateralVault__factory(deployer).deploy(
     await messenger.getAddress(),
@@ -20,11 +29,11 @@ async function governedFixture() {
     guardian.address,
   );
   const timelock = await deployGovernance(deployer, { minDelay: DAY, admin: admin.address }, [
-    oracle,
+    engine,
     messenger,
     vault,
   ]);
-  return { deployer, admin, guardian, oracle, messenger, vault, timelock };
+  return { deployer, admin, guardian, engine, messenger, vault, timelock };
 }
 
 /** The timelock's bitmap of expected states in TimelockUnexpectedOperationState (Ready = 2). */
@@ -32,9 +41,9 @@ const READY = zeroPadValue(toBeHex(1n << 2n), 32);
 
 describe("governance: timelock owner", () => {
   it("owns every contract after the hand-over; the deployer keeps no role", async () => {
-    const { deployer, admin, oracle, messenger, vault, timelock } = await loadFixture(governedFixture);
+    const { deployer, admin, engine, messenger, vault, timelock } = await loadFixture(governedFixture);
     const address = await timelock.getAddress();
-    for (const c of [oracle, messenger, vault]) {
+    for (const c of [engine, messenger, vault]) {
       expect(await c.owner()).to.equal(address);
       expect(await c.pendingOwner()).to.equal("0x0000000000000000000000000000000000000000");
     }
@@ -50,11 +59,11 @@ describe("governance: timelock owner", () => {
   });
 
   it("the old owner can no longer configure", async () => {
-    const { deployer, oracle, vault, messenger } = await loadFixture(governedFixture);
+    const { deployer, engine, vault, messenger } = await loadFixture(governedFixture);
     const asset = Wallet.createRandom().address;
     const feed = await deployFeed(deployer, 10n ** 8n);
-    await expect(oracle.setFeed(1n, asset, await feed.getAddress(), 3600, 18))
-      .to.be.revertedWithCustomError(oracle, "OwnableUnauthorizedAccount")
+    await expect(engine.setFeed(1n, asset, await feed.getAddress(), 3600, 18))
+      .to.be.revertedWithCustomError(engine, "OwnableUnauthorizedAccount")
       .withArgs(deployer.address);
     await expect(vault.setDepositCap(asset, 1n))
       .to.be.revertedWithCustomError(vault, "OwnableUnauthorizedAccount")

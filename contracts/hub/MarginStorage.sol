@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {IMarginEvents} from "../interfaces/IMarginEvents.sol";
+import {IMessenger} from "../interfaces/IMessenger.sol";
+import {IPriceOracle} from "../interfaces/IPriceOracle.sol";
+import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
+import {MathLib} from "../libraries/MathLib.sol";
+import {InterestRateLib} from "../libraries/InterestRateLib.sol";
+import {PriceLib} from "../libraries/PriceLib.sol";
+import {Guarded} from "../access/Guarded.sol";
+
+/// @title MarginStorage
+/// @notice The hub's one storage layout, and the internals both of its parts use. `MarginEngine` (hot paths) and
+///         `MarginEngineExt` (configuration and rare views, run by `delegatecall` from the engine's fallback) both
+///         inherit it and declare no state of their own, so their layouts are identical by construction.
+/// @dev Storage is laid out for the hot paths:
+///      - `_pool` (indices, accrual time, reserve factor, pause) and `_totals` (principals) are one slot each;
+///        accruing interest writes only `_pool`. Reserves are implicit: cash + borrows - supply.
+///      - an account is one slot: its debt principal and the bitmap of listed markets it holds, so a health
+///        check reads only the markets the account holds;
+///      - `_markets[id]` is one slot with what the health loop needs (asset, chain, effective factors), and the
+///        feed of (chain, asset) one more slot (feed, heartbeat, scaling, bounds), read in the engine by
+///        {PriceLib} with no call to an oracle contract;
+///      - `_config` holds the minimum debt and the sequencer-uptime feed, read together by every priced operation.
+// The hub's whole state lives here, once, for both parts: more than 15 declarations by design.
+// solhint-disable-next-line max-states-count
+abstract contract MarginStorage is IMarginEvents, Guarded, ReentrancyGuardTransient {
+    using MathLib for uint256;
+    using InterestRateLib for InterestRateLib.RateModel;
+
+    uint256 internal constant WAD = 1e18;
+    uint256 internal constant BPS = 10_000;
+    uint256 internal constant NO_TARGET = type(uint256).max;
+
+    /// @dev Read together by every priced operation: one slot. The grace period is read only with a feed set.
+    struct Config {
+        AggregatorV3Interface sequencerFeed;
+        uint96 minDebt;
+    }
+
+    /// @dev Deposits above the credit cap, held out of borrowing power until the owner reviews them.
+    struct Quarantine {
+        mapping(address account => mapping(uint64 chainId => mapping(address asset => uint256))) byAccount;
+        mapping(uint64 chainId => mapping(address asset => uint256)) total;
+        /// @dev How many (chain, asset) pairs hold a quarantined amount for the account.
+        mapping(address account => uint256) entries;
+    }
+
+    /// @notice The base asset lent and borrowed.
+    IERC20 public immutable baseToken;
+    /// @notice The hub's messenger: the only caller of {IMarginEngine-onMessage}, and the sender of RELEASEs.
+    IMessenger public immutable messenger;
+    /// @notice The hub's chain id: the base asset's feed is configured under it.
+    uint64 public immutable hubChainId;
+
+    /// @notice Bad debt absorbed so far, in base units.
+    uint256 public totalBadDebt;
+
+    PoolState internal _pool;
+    PoolTotals internal _totals;
+    InterestRateLib.RateModel internal _rateModel;
+    Config internal _config;
+    LiquidationParams internal _liquidation;
+
+    mapping(address account => Account) internal _accounts;
+    mapping(address lender => uint256) internal _supplyPrincipal;
+    mapping(address account => mapping(uint64 chainId => mapping(address asset => uint256))) internal _collateral;
+
+    /// @notice Number of listed markets; ids are 0..marketCount-1.
+    uint256 public marketCount;
+    mapping(uint256 id => Market) internal _markets;
+    mapping(uint256 id => MarketConfig) internal _marketConfigs;
+    mapping(uint64 chainId => mapping(address asset => MarketState)) internal _marketStates;
+    /// @notice Latency haircut of a chain, in basis points.
+    mapping(uint64 chainId => uint16) public latencyHaircutBps;
+    Quarantine internal _quarantine;
+
+    /// @dev Feed of (chainId, asset), listed or not; the base asset's is under (hubChainId, baseToken).
+    mapping(uint64 chainId => mapping(address asset => IPriceOracle.FeedConfig)) internal _feeds;
+    uint32 internal _sequencerGracePeriod;
+
+    constructor(IERC20 baseToken_, IMessenger messenger_) {
+        if (address(baseToken_) == address(0) || address(messenger_) == address(0)) revert ZeroAddress();
+        baseToken = baseToken_;
+        messenger = messenger_;
+        hubChainId = uint64(block.chainid);
+    }
+
+    // ============================================================================================ ACCOUNTS
+
+    /// @dev Counts a new credit and, for a listed market, enters it.
+    function _openCredit(address account, uint256 idPlusOne) internal {
+        Account storage acc = _accounts[account];
+        (uint128 positions, uint24 credits) = (acc.positions, acc.credits);
+        if (idPlusOne != 0) positions |= uint128(1 << (idPlusOne - 1));
+        (acc.positions, acc.credits) = (positions, credits + 1);
+    }
+
+    function _debtOf(address account) internal view returns (uint256) {
+        return uint256(_accounts[account].debtPrincipal).wMulUp(_accruedPool().borrowIndex);
+    }
+
+    // ============================================================================================ HEALTH
+
+    /// @dev What a health check computed: weighted collateral and debt values (USD, 1e18), and the prices read.
+    struct Valuation {
+        uint256 weightedCollateral;
+        uint256 debtValue;
+        uint256 basePrice;
+        uint256 targetPrice;
+    }
+
+    function _healthOf(Valuation memory v) internal pure returns (uint256) {
+        return v.debtValue == 0 ? type(uint256).max : v.weightedCollateral.mulDivDown(WAD, v.debtValue);
+    }
+
+    /// @dev Values the account's listed positions, weighted by liquidation thresholds (`liquidation`) or borrow
+    ///      factors, and its debt. Prices are read only for markets the account holds with a non-zero factor,
+    ///      and for market `target` (whose price a liquidation needs). No debt: nothing is read.
+    function _valuate(
+        address account,
+        uint128 positions,
+        uint256 debt,
+        bool liquidation,
+        uint256 target
+    ) internal view returns (Valuation memory v) {
+        if (debt == 0) return v;
+        _requireSequencerUp();
+        v.basePrice = PriceLib.read(_feeds[hubChainId][address(baseToken)], hubChainId, address(baseToken));
+        v.debtValue = debt.wMulUp(v.basePrice);
+        for (uint256 id; positions != 0; ++id) {
+            if (positions & 1 != 0) {
+                Market memory m = _markets[id];
+                uint256 factor = liquidation ? m.liquidationThresholdBps : m.borrowFactorBps;
+                if (factor != 0 || id == target) {
+                    uint256 price = PriceLib.read(_feeds[m.chainId][m.asset], m.chainId, m.asset);
+                    if (id == target) v.targetPrice = price;
+                    uint256 amount = _collateral[account][m.chainId][m.asset];
+                    v.weightedCollateral += amount.wMulDown(price).bpsDown(factor);
+                }
+            }
+            positions >>= 1;
+        }
+    }
+
+    // ============================================================================================ PRICES
+
+    /// @dev Every price is refused while the L2 sequencer is down or in its grace period (no feed set: an L1).
+    function _requireSequencerUp() internal view {
+        AggregatorV3Interface feed = _config.sequencerFeed;
+        if (address(feed) != address(0)) PriceLib.requireSequencerUp(feed, _sequencerGracePeriod);
+    }
+
+    /// @dev Normalised price of `asset` on `chainId`, with every check.
+    function _price(uint64 chainId, address asset) internal view returns (uint256) {
+        _requireSequencerUp();
+        return PriceLib.read(_feeds[chainId][asset], chainId, asset);
+    }
+
+    // ============================================================================================ POOL
+
+    /// @dev Pool state with interest accrued up to now, in memory only.
+    function _accruedPool() internal view returns (PoolState memory pool) {
+        pool = _pool;
+        uint256 elapsed = block.timestamp - pool.lastAccrual;
+        if (elapsed == 0) return pool;
+        PoolTotals memory totals = _totals;
+        uint256 totalSupply = uint256(totals.supplyPrincipal).wMulDown(pool.supplyIndex);
+        uint256 totalBorrow = uint256(totals.borrowPrincipal).wMulUp(pool.borrowIndex);
+        uint256 utilization = totalSupply == 0 ? 0 : totalBorrow.mulDivDown(WAD, totalSupply);
+        if (utilization > WAD) utilization = WAD;
+        uint256 borrowRate = _rateModel.borrowRate(utilization);
+        uint256 supplyRate = InterestRateLib.supplyRate(borrowRate, utilization, pool.reserveFactorBps);
+        // Indices are 1e18-scaled in 96 bits: at the default model's top rate (79% a year) they last ~30 years.
+        // Past that, accrual reverts instead of wrapping.
+        pool.borrowIndex = SafeCast.toUint96(pool.borrowIndex + uint256(pool.borrowIndex).wMulUp(borrowRate * elapsed));
+        pool.supplyIndex = SafeCast.toUint96(
+            pool.supplyIndex + uint256(pool.supplyIndex).wMulDown(supplyRate * elapsed)
+        );
+        pool.lastAccrual = uint40(block.timestamp);
+    }
+
+    function _accrue() internal returns (PoolState memory pool) {
+        pool = _accruedPool();
+        if (pool.lastAccrual != _pool.lastAccrual) _pool = pool;
+    }
+
+    function _toUint104(uint256 x) internal pure returns (uint104) {
+        if (x > type(uint104).max) revert AmountTooLarge(x);
+        return uint104(x);
+    }
+}
