@@ -67,6 +67,7 @@ async function vaultFixture() {
       nonce: nonce++,
       srcChainId: HUB,
       dstChainId: LOCAL,
+      srcMessenger: hub.messenger,
       sender: hub.engine,
       receiver: await vault.getAddress(),
       payload: encodeMessage({ kind, who: recipient, asset, amount }),
@@ -304,6 +305,7 @@ describe("CollateralVault", () => {
         nonce: 0n,
         srcChainId: 777n,
         dstChainId: LOCAL,
+        srcMessenger: rogue.messenger,
         sender: rogue.app,
         receiver: await f.vault.getAddress(),
         payload: encodeMessage({
@@ -345,6 +347,7 @@ describe("CollateralVault", () => {
         nonce: 10_000n,
         srcChainId: HUB,
         dstChainId: LOCAL,
+        srcMessenger: f.hub.messenger,
         sender: f.hub.engine,
         receiver: await f.vault.getAddress(),
         payload: encodeMessage({ kind: RELEASE, who: f.bob.address, asset, amount: 60n }),

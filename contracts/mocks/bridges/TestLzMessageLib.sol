@@ -22,8 +22,11 @@ contract TestLzMessageLib is ISendLib {
 
     ILayerZeroEndpointV2 public immutable endpoint;
     uint256 public nativeFee;
+    /// @notice While set, quoting and sending revert, as a send library paused by its operator would.
+    bool public paused;
 
     error OnlyEndpoint();
+    error SendLibPaused();
     error WrongDestination(uint32 dstEid);
 
     constructor(ILayerZeroEndpointV2 endpoint_, uint256 nativeFee_) {
@@ -39,11 +42,17 @@ contract TestLzMessageLib is ISendLib {
         bool
     ) external returns (MessagingFee memory fee, bytes memory encodedPacket) {
         if (msg.sender != address(endpoint)) revert OnlyEndpoint();
+        if (paused) revert SendLibPaused();
         return (MessagingFee(nativeFee, 0), PacketV1Codec.encode(packet));
     }
 
     function quote(Packet calldata, bytes calldata, bool) external view returns (MessagingFee memory) {
+        if (paused) revert SendLibPaused();
         return MessagingFee(nativeFee, 0);
+    }
+
+    function setPaused(bool paused_) external {
+        paused = paused_;
     }
 
     /// @notice The DVN step: verifies `encodedPacket` (as emitted in PacketSent on the source) on this endpoint.
