@@ -38,7 +38,7 @@ library EnvelopeLib {
         address srcMessenger,
         address sender,
         address receiver,
-        bytes memory appPayload
+        bytes calldata appPayload
     ) internal pure returns (bytes memory) {
         return abi.encodePacked(nonce, srcChainId, dstChainId, srcMessenger, sender, receiver, appPayload);
     }

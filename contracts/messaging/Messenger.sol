@@ -167,7 +167,7 @@ contract Messenger is IMessenger, Guarded {
             emit MessagePending(id, dstChainId, taken, encoded);
         }
         emit MessageSent(id, dstChainId, app, r.nextNonce);
-        _refund(refundTo, msg.value - spent);
+        if (msg.value > spent) _refund(refundTo, msg.value - spent);
     }
 
     function _refund(address to, uint256 amount) internal {

@@ -35,8 +35,8 @@ contract CollateralVault is ICollateralVault, Guarded, ReentrancyGuardTransient 
         mapping(uint256 index => Ticket) at;
     }
 
-    /// @notice Most claims of one recipient that one {claim} settles (the rest, next time).
-    uint256 public constant MAX_TICKETS_PER_CLAIM = 32;
+    /// @dev Most claims of one recipient that one {claim} settles (the rest, next time).
+    uint256 internal constant MAX_TICKETS_PER_CLAIM = 32;
 
     mapping(address asset => AssetState) internal _assets;
     mapping(address recipient => mapping(address asset => uint256)) public claimable;
