@@ -264,7 +264,7 @@ contract MarginEngine is IMarginEngine, MarginStorage {
 
         // The protocol's share of the bonus is paid in base on top of the repayment and stays as reserves.
         baseToken.safeTransferFrom(msg.sender, address(this), q.repaid + q.protocolFee);
-        bytes32 messageId = messenger.sendWithRefund{value: msg.value}(
+        bytes32 messageId = messenger.sendOrRecord{value: msg.value}(
             chainId,
             MessageCodec.encodeRelease(recipient, asset, q.seized),
             msg.sender

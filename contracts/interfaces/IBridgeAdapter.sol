@@ -37,6 +37,10 @@ interface IBridgeAdapter is IAdapter {
     error InvalidRemoteConfig();
     /// @notice Peers are configured through {setRemote} only, so that they never diverge from it.
     error UseSetRemote();
+    /// @notice A delivery carried native value; nothing legitimate does (our LayerZero options ask the executor for
+    ///         none, Hyperlane relayers pass none), and the adapter would have no use for it: refused, so that no
+    ///         value is ever stuck here. The message stays deliverable without value.
+    error NativeValueRefused(uint256 value);
 
     /// @notice Configures the remote chain `chainId`: its bridge id, its peer adapter (zero removes the remote)
     ///         and the gas its deliveries get. Only the owner.

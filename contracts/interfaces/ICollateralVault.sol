@@ -13,12 +13,24 @@ import {OutflowLimitLib} from "../libraries/OutflowLimitLib.sol";
 ///         - Deposit cap: {deposit} reverts if `locked` would exceed it. 0 = no cap.
 ///         - Outflow limit: a token bucket of `capacity` refilling over `window` seconds. Releases and claims both
 ///           draw from it. A RELEASE beyond what is available is never reverted: all of it becomes a claim
-///           ({ReleaseRateLimited}). A claim pays what is available, up to the whole claim; the rest stays claimable.
+///           ({ReleaseRateLimited}). Claims are paid in order of arrival: each claim takes a place in a queue per
+///           asset, and what refills goes to the head of the queue first (whoever calls), so no claimant can take
+///           the refills of one who arrived earlier. A RELEASE arriving while claims wait queues behind them.
+///         - Claims of releases the token refused (paused, blocklisted recipient) queue the same way; without an
+///           outflow limit the whole queue is payable at once.
 ///         - Shortfall: if the vault holds less than `locked + totalClaimable` (a token rebased its balance down),
 ///           nothing of the asset leaves: a RELEASE becomes a claim and {Shortfall} is emitted, claims revert with
 ///           {InShortfall}. Paying anyone in full from a short balance would pay them with others' tokens. Outflows
 ///           resume once the balance covers what is owed again (a top-up: anyone can transfer tokens in).
 interface ICollateralVault is IMessageReceiver {
+    /// @notice The claims of one asset, one storage slot.
+    /// @param total Everything owed as claims (Σ `claimable`).
+    /// @param backlog The part of `total` still waiting in the queue for outflow capacity.
+    struct ClaimQueue {
+        uint128 total;
+        uint128 backlog;
+    }
+
     /// @notice Per-asset state, one storage slot.
     /// @param allowed Whether deposits of the asset are accepted.
     /// @param depositsPaused Whether the guardian paused deposits of the asset.
@@ -48,6 +60,9 @@ interface ICollateralVault is IMessageReceiver {
         bytes32 indexed messageId,
         uint256 available
     );
+    /// @notice `amount` of the claims queued on `asset` became payable (outflow capacity reached them), in order of
+    ///         arrival; `allocatedTotal` is how far the queue has been served since the vault was deployed.
+    event ClaimsAllocated(address indexed asset, uint256 amount, uint256 allocatedTotal);
     /// @notice The vault holds `balance` of `asset` but owes `owed` (locked + claims): a RELEASE was kept as a claim
     ///         ({ReleaseDeferred} follows) and no claim of the asset can be paid until the balance is restored.
     event Shortfall(address indexed asset, uint256 balance, uint256 owed);
@@ -73,7 +88,8 @@ interface ICollateralVault is IMessageReceiver {
     error InvalidDepositCap(address asset, uint256 cap);
     /// @notice A capacity above 2^96 - 1 (use 0 for no limit), or a zero window for a nonzero capacity.
     error InvalidOutflowLimit(address asset, uint256 capacity, uint256 window);
-    /// @notice Nothing of `asset` may leave now; `requested` (up to the capacity) is available from `availableAt`.
+    /// @notice Nothing of the caller's claim of `requested` on `asset` is payable yet: the claims ahead of its first
+    ///         part and that part (up to the capacity) are covered from `availableAt`, if nothing else is queued.
     error OutflowLimitReached(address asset, uint256 requested, uint256 availableAt);
     /// @notice The vault holds `balance` of `asset` but owes `owed`: nothing leaves until the balance is restored.
     error InShortfall(address asset, uint256 balance, uint256 owed);
@@ -96,15 +112,24 @@ interface ICollateralVault is IMessageReceiver {
     /// @notice Tokens of `asset` owed as claims to all recipients.
     function totalClaimable(address asset) external view returns (uint256);
 
-    /// @notice Pays the caller's claim on `asset` to `to` (a blocklisted recipient can redirect it). Pays what the
-    ///         outflow limit allows, up to the whole claim; the rest stays claimable.
-    /// @dev Reverts with {OutflowLimitReached} if nothing is available, {InShortfall} in a shortfall.
+    /// @notice Pays the caller's claim on `asset` to `to` (a blocklisted recipient can redirect it). First hands the
+    ///         capacity available now to the queue, in order of arrival; then pays the part of the caller's claim
+    ///         that capacity reached, up to the whole claim; the rest stays claimable.
+    /// @dev Reverts with {OutflowLimitReached} if nothing moved (no capacity reached the queue and nothing of the
+    ///      caller's is payable), {InShortfall} in a shortfall. Returns 0 without reverting if capacity was handed
+    ///      to claims ahead of the caller's.
     /// @return amount What was paid.
     function claim(address asset, address to) external returns (uint256 amount);
 
     /// @notice Pays `recipient`'s claim on `asset` to `recipient`, as {claim} does. Permissionless, for keepers.
     /// @return amount What was paid.
     function pushClaim(address recipient, address asset) external returns (uint256 amount);
+
+    /// @notice What {claim} would pay `recipient` on `asset` now.
+    function claimableNow(address recipient, address asset) external view returns (uint256);
+
+    /// @notice The claims of `asset`: everything owed and what still waits for capacity.
+    function claimQueue(address asset) external view returns (ClaimQueue memory);
 
     /// @notice Per-asset state.
     function assetState(address asset) external view returns (AssetState memory);

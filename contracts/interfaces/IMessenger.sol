@@ -23,7 +23,8 @@ interface IMessenger {
 
     // ----------------------------------------------------------------------------------------------- events
 
-    /// @notice An envelope was handed to every adapter of its route.
+    /// @notice An envelope was sent: handed to the adapters of its route that took it (see {AdapterFailed} for
+    ///         those that did not, and {MessagePending} if fewer than the required number took it).
     event MessageSent(bytes32 indexed id, uint64 indexed dstChainId, address sender, uint64 nonce);
     /// @notice An adapter confirmed an inbound envelope on a route that needs more than one confirmation.
     event MessageConfirmed(bytes32 indexed id, address indexed adapter, uint256 confirmations);
@@ -54,6 +55,14 @@ interface IMessenger {
     event MessageResent(bytes32 indexed id, uint64 indexed dstChainId, uint64 nonce, address[] adapters);
     /// @notice The payload of envelope `oldId` was sent again as envelope `newId` (see {reissue}).
     event MessageReissued(bytes32 indexed oldId, bytes32 indexed newId);
+    /// @notice Fewer than the route's required confirmations of adapters took envelope `id`, sent with
+    ///         {sendOrRecord}: it is recorded, and anyone can hand it to the other adapters with {pushPending}.
+    /// @param adaptersTaken How many adapters took it.
+    /// @param envelope The envelope bytes, as {pushPending} needs them.
+    event MessagePending(bytes32 indexed id, uint64 indexed dstChainId, uint256 adaptersTaken, bytes envelope);
+    /// @notice A pending envelope was pushed to more adapters; `confirmations` of the route's current adapters now
+    ///         carry it, and the record is cleared once that reaches `required`.
+    event PendingPushed(bytes32 indexed id, uint64 indexed dstChainId, uint256 confirmations, uint256 required);
     /// @notice A local app was paired with the app it talks to on a remote chain.
     event PeerAppSet(address indexed app, uint64 indexed chainId, address remoteApp);
 
@@ -77,6 +86,12 @@ interface IMessenger {
     error EnvelopeInvalidated(bytes32 id, uint40 storedAt);
     /// @notice The guardian suspended this adapter of the route (see `invalidateInFlight`).
     error AdapterSuspended(uint64 chainId, address adapter);
+    /// @notice This adapter was suspended on the route once and can never rejoin it: deploy a new adapter.
+    error AdapterRetired(uint64 chainId, address adapter);
+    /// @notice The adapter says the envelope comes from `srcMessenger`, the envelope names `envelopeMessenger`.
+    error EnvelopeMessengerMismatch(address srcMessenger, address envelopeMessenger);
+    /// @notice Envelope `id` is not recorded as pending (never was, or enough adapters took it since).
+    error NotPending(bytes32 id);
 
     // ----------------------------------------------------------------------------------------------- outbound
 
@@ -93,6 +108,25 @@ interface IMessenger {
         bytes calldata payload,
         address refundTo
     ) external payable returns (bytes32 id);
+
+    /// @notice Same as {sendWithRefund}, except that if fewer adapters than the route's required confirmations
+    ///         take the envelope (bridges paused or cursed), it does not revert: the envelope is recorded
+    ///         ({MessagePending}) for anyone to push to the remaining adapters later ({pushPending}), and the fees of
+    ///         the adapters that did not take it are refunded. For sends whose caller's own effects must not
+    ///         depend on bridges being up (the engine's liquidations).
+    function sendOrRecord(
+        uint64 dstChainId,
+        bytes calldata payload,
+        address refundTo
+    ) external payable returns (bytes32 id);
+
+    /// @notice Hands a pending envelope (see {sendOrRecord}) to the adapters of its route that have not taken it
+    ///         yet: same bytes, same id. Permissionless; the caller pays the adapters' fees (see {quote}) and gets
+    ///         the excess back. Adapters that fail are skipped; the record is cleared once the route's required
+    ///         number of its current adapters took the envelope.
+    /// @param encodedEnvelope The envelope, as emitted in {MessagePending}.
+    /// @return confirmations How many of the route's current adapters have now taken it.
+    function pushPending(bytes calldata encodedEnvelope) external payable returns (uint256 confirmations);
 
     /// @notice Total native fee that {send} of `payload` from the calling app to `dstChainId` costs over all
     ///         adapters of the route.
@@ -131,4 +165,7 @@ interface IMessenger {
 
     /// @notice Whether envelope `id` is stored for {retry}.
     function isRetryable(bytes32 id) external view returns (bool);
+
+    /// @notice Whether envelope `id`, sent from here, waits for {pushPending}.
+    function isPending(bytes32 id) external view returns (bool);
 }

@@ -6,6 +6,8 @@ pragma solidity 0.8.28;
 /// @param nonce Per (source messenger, destination chain) counter; unique on a route.
 /// @param srcChainId EVM chain id of the origin.
 /// @param dstChainId EVM chain id of the destination.
+/// @param srcMessenger The messenger that sent it on the origin chain. Part of the id, so that an identical envelope
+///        from another messenger (e.g. one that replaced it) never shares confirmation or retry state with it.
 /// @param sender The app that sent it on the origin chain.
 /// @param receiver The app it is for on the destination chain.
 /// @param payload App-defined bytes.
@@ -13,18 +15,19 @@ struct Envelope {
     uint64 nonce;
     uint64 srcChainId;
     uint64 dstChainId;
+    address srcMessenger;
     address sender;
     address receiver;
     bytes payload;
 }
 
 /// @title EnvelopeLib
-/// @notice Packed envelope encoding: nonce (8) | srcChainId (8) | dstChainId (8) | sender (20) | receiver (20) |
-///         payload. Packing keeps calldata and event data small on every hop; fields are read from calldata in
-///         place, without copying the envelope to memory.
+/// @notice Packed envelope encoding: nonce (8) | srcChainId (8) | dstChainId (8) | srcMessenger (20) | sender (20) |
+///         receiver (20) | payload. Packing keeps calldata and event data small on every hop; fields are read from
+///         calldata in place, without copying the envelope to memory.
 library EnvelopeLib {
     /// @notice Length of the fixed part before the payload.
-    uint256 internal constant HEADER_LENGTH = 64;
+    uint256 internal constant HEADER_LENGTH = 84;
 
     error MalformedEnvelope(uint256 length);
 
@@ -32,11 +35,12 @@ library EnvelopeLib {
         uint64 nonce,
         uint64 srcChainId,
         uint64 dstChainId,
+        address srcMessenger,
         address sender,
         address receiver,
-        bytes memory appPayload
+        bytes calldata appPayload
     ) internal pure returns (bytes memory) {
-        return abi.encodePacked(nonce, srcChainId, dstChainId, sender, receiver, appPayload);
+        return abi.encodePacked(nonce, srcChainId, dstChainId, srcMessenger, sender, receiver, appPayload);
     }
 
     /// @notice Reads the fixed fields of a packed envelope; reverts if it is too short to hold them.
@@ -47,8 +51,14 @@ library EnvelopeLib {
         nonce = uint64(bytes8(encoded[0:8]));
         srcChainId = uint64(bytes8(encoded[8:16]));
         dstChainId = uint64(bytes8(encoded[16:24]));
-        sender = address(bytes20(encoded[24:44]));
-        receiver = address(bytes20(encoded[44:64]));
+        sender = address(bytes20(encoded[44:64]));
+        receiver = address(bytes20(encoded[64:84]));
+    }
+
+    /// @notice The messenger that sent a packed envelope; reverts if it is too short to hold the header.
+    function sourceMessenger(bytes calldata encoded) internal pure returns (address) {
+        if (encoded.length < HEADER_LENGTH) revert MalformedEnvelope(encoded.length);
+        return address(bytes20(encoded[24:44]));
     }
 
     /// @notice The payload of a packed envelope (a calldata slice, not a copy).

@@ -20,9 +20,12 @@ import {Guarded} from "../access/Guarded.sol";
 ///         route's current set confirmed it.
 ///      A route gives each adapter joining it a bit, used once; a confirmation is that bit in the envelope's mask,
 ///      and only bits of the route's current, unsuspended adapters count. So changing a route keeps the
-///      confirmations of the adapters that stay (nothing in flight is stranded), while a removed or suspended
-///      adapter's confirmations stop counting for good: if it is added again it gets a new bit, and what it
-///      confirmed before (a forgery, perhaps) cannot complete later.
+///      confirmations of the adapters that stay (nothing in flight is stranded), while a removed adapter's
+///      confirmations stop counting for good: if it is added again it gets a new bit. An adapter the guardian
+///      suspended is retired from the route for good: its bridge may still hold forgeries that nobody can delete
+///      (a failed CCIP message stays manually executable, a LayerZero packet verified by bad DVNs stays
+///      executable until burned), so it can never confirm anything on that route again; the owner deploys a new
+///      adapter instead.
 contract Messenger is IMessenger, Guarded {
     /// @notice Most adapters a route can have.
     uint256 public constant MAX_ADAPTERS = 8;
@@ -71,6 +74,14 @@ contract Messenger is IMessenger, Guarded {
     /// @notice Envelopes from each chain held or failed at or before this time are dropped (see
     ///         {invalidateInFlight}).
     mapping(uint64 srcChainId => uint40) public invalidBefore;
+    /// @notice Adapters suspended on a route: never accepted on it again (see {invalidateInFlight}).
+    mapping(uint64 remoteChainId => mapping(address adapter => bool)) public isRetired;
+    /// @dev Envelopes sent with {sendOrRecord} that fewer than the required number of adapters took: the bits of
+    ///      the adapters that took them, plus `PENDING` (0: not pending).
+    mapping(bytes32 id => uint256) internal _pending;
+
+    /// @dev Flag of a pending record: confirmation bits use bits 0..254.
+    uint256 private constant PENDING = 1 << 255;
 
     constructor(address owner_, address guardian_) Guarded(owner_, guardian_) {
         chainId = uint64(block.chainid);
@@ -80,7 +91,7 @@ contract Messenger is IMessenger, Guarded {
 
     /// @inheritdoc IMessenger
     function send(uint64 dstChainId, bytes calldata payload) external payable returns (bytes32) {
-        return _send(msg.sender, dstChainId, payload, msg.sender);
+        return _send(msg.sender, dstChainId, payload, msg.sender, false);
     }
 
     /// @inheritdoc IMessenger
@@ -89,7 +100,16 @@ contract Messenger is IMessenger, Guarded {
         bytes calldata payload,
         address refundTo
     ) external payable returns (bytes32) {
-        return _send(msg.sender, dstChainId, payload, refundTo);
+        return _send(msg.sender, dstChainId, payload, refundTo, false);
+    }
+
+    /// @inheritdoc IMessenger
+    function sendOrRecord(
+        uint64 dstChainId,
+        bytes calldata payload,
+        address refundTo
+    ) external payable returns (bytes32) {
+        return _send(msg.sender, dstChainId, payload, refundTo, true);
     }
 
     /// @inheritdoc IMessenger
@@ -97,7 +117,15 @@ contract Messenger is IMessenger, Guarded {
         RouteState memory r = _routes[dstChainId];
         if (r.adapterCount == 0) revert UnknownRoute(dstChainId);
         address receiver = peerApp[msg.sender][dstChainId];
-        bytes memory encoded = EnvelopeLib.encode(r.nextNonce, chainId, dstChainId, msg.sender, receiver, payload);
+        bytes memory encoded = EnvelopeLib.encode(
+            r.nextNonce,
+            chainId,
+            dstChainId,
+            address(this),
+            msg.sender,
+            receiver,
+            payload
+        );
         for (uint256 i; i < r.adapterCount; ++i) {
             // An adapter that cannot quote will be skipped by send: leave it out of the total too.
             try _adapterAt(dstChainId, r, i).quote(dstChainId, encoded) returns (uint256 fee) {
@@ -111,7 +139,8 @@ contract Messenger is IMessenger, Guarded {
         address app,
         uint64 dstChainId,
         bytes calldata payload,
-        address refundTo
+        address refundTo,
+        bool record
     ) internal returns (bytes32 id) {
         RouteState memory r = _routes[dstChainId];
         if (r.adapterCount == 0) revert UnknownRoute(dstChainId);
@@ -119,31 +148,47 @@ contract Messenger is IMessenger, Guarded {
         if (receiver == address(0)) revert UnknownPeerApp(app, dstChainId, address(0));
         _routes[dstChainId].nextNonce = r.nextNonce + 1;
 
-        bytes memory encoded = EnvelopeLib.encode(r.nextNonce, chainId, dstChainId, app, receiver, payload);
+        bytes memory encoded = EnvelopeLib.encode(
+            r.nextNonce,
+            chainId,
+            dstChainId,
+            address(this),
+            app,
+            receiver,
+            payload
+        );
         id = keccak256(encoded);
 
-        uint256 spent = _fanOut(id, dstChainId, r, encoded);
-        emit MessageSent(id, dstChainId, app, r.nextNonce);
-
-        if (msg.value > spent) {
-            uint256 refund = msg.value - spent;
-            (bool ok, ) = refundTo.call{value: refund}("");
-            if (!ok) revert RefundFailed(refundTo, refund);
+        (uint256 spent, uint256 taken, uint256 takenAt) = _fanOut(id, dstChainId, r, encoded, 0);
+        if (taken < r.requiredConfirmations) {
+            // The envelope could never be delivered as it stands: revert, or record it for anyone to push later.
+            if (!record) revert NotEnoughAdapters(dstChainId, taken, r.requiredConfirmations);
+            _pending[id] = PENDING | _bitsAt(dstChainId, r, takenAt);
+            emit MessagePending(id, dstChainId, taken, encoded);
         }
+        emit MessageSent(id, dstChainId, app, r.nextNonce);
+        if (msg.value > spent) _refund(refundTo, msg.value - spent);
     }
 
-    /// @dev Hands the envelope to every adapter of the route, paying each its quoted fee. An adapter that fails
-    ///      (bridge paused, lane cursed) is skipped and its fee refunded: one broken bridge must not block sends,
-    ///      least of all the releases of liquidations. Reverts only if fewer adapters than the route's required
-    ///      confirmations took it, since the envelope could then never be delivered.
+    function _refund(address to, uint256 amount) internal {
+        if (amount == 0) return;
+        (bool ok, ) = to.call{value: amount}("");
+        if (!ok) revert RefundFailed(to, amount);
+    }
+
+    /// @dev Hands the envelope to every adapter of the route (but those at positions in `skip`), paying each its
+    ///      quoted fee out of `msg.value`. An adapter that fails (bridge paused, lane cursed) is skipped and its
+    ///      fee refunded: one broken bridge must not block sends, least of all the releases of liquidations.
+    ///      Returns what was spent, how many adapters took it and their positions.
     function _fanOut(
         bytes32 id,
         uint64 dstChainId,
         RouteState memory r,
-        bytes memory encoded
-    ) internal returns (uint256 spent) {
-        uint256 taken;
+        bytes memory encoded,
+        uint256 skip
+    ) internal returns (uint256 spent, uint256 taken, uint256 takenAt) {
         for (uint256 i; i < r.adapterCount; ++i) {
+            if (skip & (1 << i) != 0) continue;
             IAdapter adapter = _adapterAt(dstChainId, r, i);
             try adapter.quote(dstChainId, encoded) returns (uint256 fee) {
                 if (fee > msg.value - spent) {
@@ -161,6 +206,7 @@ contract Messenger is IMessenger, Guarded {
                 try adapter.send{value: fee}(dstChainId, encoded) {
                     spent += fee;
                     ++taken;
+                    takenAt |= 1 << i;
                 } catch (bytes memory reason) {
                     emit AdapterFailed(id, dstChainId, address(adapter), reason);
                 }
@@ -168,7 +214,44 @@ contract Messenger is IMessenger, Guarded {
                 emit AdapterFailed(id, dstChainId, address(adapter), reason);
             }
         }
-        if (taken < r.requiredConfirmations) revert NotEnoughAdapters(dstChainId, taken, r.requiredConfirmations);
+    }
+
+    /// @inheritdoc IMessenger
+    function pushPending(bytes calldata encodedEnvelope) external payable returns (uint256 confirmations) {
+        bytes32 id = keccak256(encodedEnvelope);
+        uint256 bits = _pending[id];
+        if (bits == 0) revert NotPending(id);
+        (, , uint64 dst, , ) = EnvelopeLib.header(encodedEnvelope);
+        RouteState memory r = _routes[dst];
+        uint256 skip;
+        for (uint256 i; i < r.adapterCount; ++i) {
+            if (bits & _bitOf(dst, address(_adapterAt(dst, r, i))) != 0) skip |= 1 << i;
+        }
+        (uint256 spent, , uint256 takenAt) = _fanOut(id, dst, r, encodedEnvelope, skip);
+        bits |= _bitsAt(dst, r, takenAt);
+        // Only adapters of the route as it is now count, as on the destination.
+        confirmations = _popCount(bits & _routeMask[dst]);
+        if (confirmations >= r.requiredConfirmations) delete _pending[id];
+        else _pending[id] = bits;
+        emit PendingPushed(id, dst, confirmations, r.requiredConfirmations);
+        _refund(msg.sender, msg.value - spent);
+    }
+
+    /// @dev The confirmation bits of the route's adapters at `positions` (a mask of positions).
+    function _bitsAt(
+        uint64 remoteChainId,
+        RouteState memory r,
+        uint256 positions
+    ) internal view returns (uint256 bits) {
+        for (uint256 i; i < r.adapterCount; ++i) {
+            if (positions & (1 << i) != 0) bits |= _bitOf(remoteChainId, address(_adapterAt(remoteChainId, r, i)));
+        }
+    }
+
+    /// @dev The confirmation bit of `adapter` on the route to `remoteChainId` as a mask (0: not in the route).
+    function _bitOf(uint64 remoteChainId, address adapter) internal view returns (uint256) {
+        uint8 bit = _adapters[remoteChainId][adapter].bit;
+        return bit == 0 ? 0 : 1 << (bit - 1);
     }
 
     function _adapterAt(uint64 remoteChainId, RouteState memory r, uint256 i) internal view returns (IAdapter) {
@@ -187,6 +270,8 @@ contract Messenger is IMessenger, Guarded {
         if (srcMessenger != entry.remoteMessenger) revert UnknownRemoteMessenger(srcChainId, srcMessenger);
 
         (uint64 nonce, , ) = _authenticate(srcChainId, encodedEnvelope);
+        address envelopeMessenger = EnvelopeLib.sourceMessenger(encodedEnvelope);
+        if (envelopeMessenger != srcMessenger) revert EnvelopeMessengerMismatch(srcMessenger, envelopeMessenger);
         bytes32 id = keccak256(encodedEnvelope);
 
         (uint256 word, uint256 bit) = _nonceBit(nonce);
@@ -279,8 +364,8 @@ contract Messenger is IMessenger, Guarded {
     // ============================================================================================ CONFIGURATION
 
     /// @notice Configures the route to `remoteChainId`: its remote messenger, its adapters (fan-out order) and
-    ///         how many of them must confirm an inbound envelope. Adapters the guardian suspended are reinstated
-    ///         if listed again.
+    ///         how many of them must confirm an inbound envelope. An adapter the guardian suspended on this route
+    ///         is refused ({AdapterRetired}): replace it with a newly deployed adapter.
     /// @dev Only the owner. Keeps the outbound nonce, the paused flag and the confirmations that adapters staying
     ///      in the route gave to envelopes in flight.
     function setRoute(
@@ -303,11 +388,12 @@ contract Messenger is IMessenger, Guarded {
         for (uint256 i; i < adapters.length; ++i) {
             address adapter = adapters[i];
             if (adapter == address(0)) revert ZeroAddress();
+            if (isRetired[remoteChainId][adapter]) revert AdapterRetired(remoteChainId, adapter);
             if (_adapters[remoteChainId][adapter].bit != 0) revert DuplicateAdapter(adapter);
             uint8 bit = _keptBit(kept, keptBits, adapter);
             if (bit == 0) {
-                // New to the route, or back after a removal or a suspension: a fresh bit, so that nothing it
-                // confirmed before can count again.
+                // New to the route, or back after a removal: a fresh bit, so that nothing it confirmed before
+                // can count again.
                 if (issued == MAX_ADAPTER_BITS) revert TooManyAdapters(MAX_ADAPTER_BITS);
                 bit = ++issued;
             }
@@ -380,16 +466,26 @@ contract Messenger is IMessenger, Guarded {
     function resend(bytes calldata encodedEnvelope, address[] calldata adapters) external payable onlyOwner {
         (uint64 nonce, uint64 src, uint64 dst, , ) = EnvelopeLib.header(encodedEnvelope);
         bytes32 id = keccak256(encodedEnvelope);
-        if (src != chainId || nonce >= _routes[dst].nextNonce) revert NotSentHere(id);
+        if (!_sentHere(encodedEnvelope, src, dst, nonce)) revert NotSentHere(id);
         uint256 spent;
         for (uint256 i; i < adapters.length; ++i) {
             spent += _resendVia(dst, adapters[i], encodedEnvelope, msg.value - spent);
         }
         emit MessageResent(id, dst, nonce, adapters);
-        if (msg.value > spent) {
-            (bool ok, ) = msg.sender.call{value: msg.value - spent}("");
-            if (!ok) revert RefundFailed(msg.sender, msg.value - spent);
-        }
+        _refund(msg.sender, msg.value - spent);
+    }
+
+    /// @dev Whether this messenger issued an envelope with this header (the id then proves the rest off-chain).
+    function _sentHere(
+        bytes calldata encodedEnvelope,
+        uint64 src,
+        uint64 dst,
+        uint64 nonce
+    ) internal view returns (bool) {
+        return
+            src == chainId &&
+            EnvelopeLib.sourceMessenger(encodedEnvelope) == address(this) &&
+            nonce < _routes[dst].nextNonce;
     }
 
     function _resendVia(
@@ -417,15 +513,15 @@ contract Messenger is IMessenger, Guarded {
     function reissue(bytes calldata encodedEnvelope) external payable onlyOwner returns (bytes32 newId) {
         (uint64 nonce, uint64 src, uint64 dst, address app, ) = EnvelopeLib.header(encodedEnvelope);
         bytes32 id = keccak256(encodedEnvelope);
-        if (src != chainId || nonce >= _routes[dst].nextNonce) revert NotSentHere(id);
-        newId = _send(app, dst, EnvelopeLib.payload(encodedEnvelope), msg.sender);
+        if (!_sentHere(encodedEnvelope, src, dst, nonce)) revert NotSentHere(id);
+        newId = _send(app, dst, EnvelopeLib.payload(encodedEnvelope), msg.sender, false);
         emit MessageReissued(id, newId);
     }
 
     /// @notice Emergency, when bridges of the route from `srcChainId` are compromised: suspends `adapters` (their
     ///         confirmations, given or to come, stop counting, and they can deliver nothing) and drops every
-    ///         envelope from there held or failed until now. Guardian or owner; the owner reinstates adapters with
-    ///         {setRoute}.
+    ///         envelope from there held or failed until now. Guardian or owner. A suspended adapter is retired
+    ///         from the route for good: the owner replaces it with a newly deployed one ({setRoute}).
     /// @dev A forgery partly confirmed by a suspended adapter can no longer complete, while legitimate envelopes
     ///      keep the confirmations the other adapters gave them and complete as those adapters deliver. A held
     ///      or failed envelope dropped here is sent again by its source as a new envelope ({reissue}); one held
@@ -438,6 +534,7 @@ contract Messenger is IMessenger, Guarded {
             uint8 bit = entry.bit;
             if (bit == 0) revert UnauthorizedAdapter(srcChainId, adapters[i]);
             entry.suspended = true;
+            isRetired[srcChainId][adapters[i]] = true;
             routeMask &= ~(uint256(1) << (bit - 1));
         }
         _routeMask[srcChainId] = routeMask;
@@ -470,6 +567,11 @@ contract Messenger is IMessenger, Guarded {
     /// @inheritdoc IMessenger
     function isRetryable(bytes32 id) external view returns (bool) {
         return _retryable[id] != 0;
+    }
+
+    /// @inheritdoc IMessenger
+    function isPending(bytes32 id) external view returns (bool) {
+        return _pending[id] != 0;
     }
 
     /// @notice When envelope `id` was stored for {retry} (0: it is not); at or before `invalidBefore` of its

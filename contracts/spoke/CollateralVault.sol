@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {IMessenger} from "../interfaces/IMessenger.sol";
@@ -20,9 +21,30 @@ contract CollateralVault is ICollateralVault, Guarded, ReentrancyGuardTransient 
     /// @notice Chain id of the hub; RELEASE messages are accepted from there only.
     uint64 public immutable hubChainId;
 
+    /// @dev One claim in the queue of its asset: it covers the queue positions `[end - amount, end)`, and is payable
+    ///      as far as the asset's queue has been served past `end - amount`.
+    struct Ticket {
+        uint128 end;
+        uint128 amount;
+    }
+
+    /// @dev A recipient's claims on one asset, in order of arrival (positions `head` to `tail - 1`).
+    struct Tickets {
+        uint128 head;
+        uint128 tail;
+        mapping(uint256 index => Ticket) at;
+    }
+
+    /// @dev Most claims of one recipient that one {claim} settles (the rest, next time).
+    uint256 internal constant MAX_TICKETS_PER_CLAIM = 32;
+
     mapping(address asset => AssetState) internal _assets;
     mapping(address recipient => mapping(address asset => uint256)) public claimable;
-    mapping(address asset => uint256) public totalClaimable;
+    mapping(address asset => ClaimQueue) internal _claims;
+    /// @dev Everything ever queued as claims of each asset: the position of the queue's tail. The queue has been
+    ///      served up to `_queued - backlog`.
+    mapping(address asset => uint256) internal _queued;
+    mapping(address recipient => mapping(address asset => Tickets)) internal _tickets;
     mapping(address asset => OutflowLimitLib.OutflowLimit) internal _outflow;
 
     constructor(
@@ -104,7 +126,8 @@ contract CollateralVault is ICollateralVault, Guarded, ReentrancyGuardTransient 
 
         // A negative rebase left less than is owed (`locked` still counts this release): paying in full would pay
         // with other holders' tokens. Keep it as a claim and tell the guardian.
-        uint256 owed = locked + totalClaimable[asset];
+        ClaimQueue memory claims = _claims[asset];
+        uint256 owed = locked + claims.total;
         uint256 balance = IERC20(asset).balanceOf(address(this));
         if (balance < owed) {
             _addClaim(recipient, asset, amount);
@@ -112,14 +135,30 @@ contract CollateralVault is ICollateralVault, Guarded, ReentrancyGuardTransient 
             emit ReleaseDeferred(recipient, asset, amount, messageId);
             return;
         }
+        _release(recipient, asset, amount, messageId, claims);
+    }
 
+    /// @dev Pays a RELEASE within the outflow limit, or queues it as a claim.
+    function _release(
+        address recipient,
+        address asset,
+        uint256 amount,
+        bytes32 messageId,
+        ClaimQueue memory claims
+    ) internal {
         OutflowLimitLib.OutflowLimit memory limit = _outflow[asset];
         bool limited = limit.capacity != 0;
         (uint96 usedBefore, uint32 updatedBefore) = (limit.used, limit.updatedAt);
         if (limited) {
+            if (claims.backlog != 0) {
+                // Claims that arrived earlier are served first, and this release waits behind any still queued.
+                _allocate(asset, claims);
+                limit = _outflow[asset];
+                (usedBefore, updatedBefore) = (limit.used, limit.updatedAt);
+            }
             uint256 available = limit.availableAt(block.timestamp);
             // Never revert the delivery: all of it waits as a claim, paid as capacity refills.
-            if (amount > available) {
+            if (claims.backlog != 0 || amount > available) {
                 _addClaim(recipient, asset, amount);
                 emit ReleaseRateLimited(recipient, asset, amount, messageId, available);
                 return;
@@ -150,34 +189,92 @@ contract CollateralVault is ICollateralVault, Guarded, ReentrancyGuardTransient 
         return _payClaim(recipient, asset, recipient);
     }
 
+    /// @dev Queues a claim of `amount` for `recipient` at the tail of `asset`'s queue.
     function _addClaim(address recipient, address asset, uint256 amount) internal {
+        ClaimQueue storage claims = _claims[asset];
+        (claims.total, claims.backlog) = (
+            SafeCast.toUint128(claims.total + amount),
+            SafeCast.toUint128(claims.backlog + amount)
+        );
+        uint256 end = _queued[asset] + amount;
+        _queued[asset] = end;
         claimable[recipient][asset] += amount;
-        totalClaimable[asset] += amount;
+        Tickets storage tickets = _tickets[recipient][asset];
+        uint128 tail = tickets.tail;
+        tickets.at[tail] = Ticket(SafeCast.toUint128(end), uint128(amount));
+        tickets.tail = tail + 1;
     }
 
-    function _payClaim(address recipient, address asset, address to) internal returns (uint256 amount) {
-        amount = claimable[recipient][asset];
-        if (amount == 0) revert NothingToClaim(recipient, asset);
-        uint256 owed = _assets[asset].locked + totalClaimable[asset];
-        uint256 balance = IERC20(asset).balanceOf(address(this));
-        if (balance < owed) revert InShortfall(asset, balance, owed);
-
+    /// @dev Hands the outflow capacity available now to the head of `asset`'s queue (all of the queue without a
+    ///      limit); updates `claims.backlog` in memory and storage. Returns what it handed out.
+    function _allocate(address asset, ClaimQueue memory claims) internal returns (uint256 amount) {
+        amount = claims.backlog;
+        if (amount == 0) return 0;
         OutflowLimitLib.OutflowLimit memory limit = _outflow[asset];
         if (limit.capacity != 0) {
             uint256 available = limit.availableAt(block.timestamp);
-            if (available == 0) {
-                revert OutflowLimitReached(asset, amount, limit.availableFrom(amount, block.timestamp));
-            }
-            // Pay what the limit allows; the rest stays claimable (a claim larger than the capacity is paid in parts).
             if (amount > available) amount = available;
+            if (amount == 0) return 0;
             limit.consume(amount, block.timestamp);
             _outflow[asset] = limit;
         }
+        claims.backlog -= uint128(amount);
+        _claims[asset].backlog = claims.backlog;
+        emit ClaimsAllocated(asset, amount, _queued[asset] - claims.backlog);
+    }
 
-        claimable[recipient][asset] -= amount;
-        totalClaimable[asset] -= amount;
+    function _payClaim(address recipient, address asset, address to) internal returns (uint256 amount) {
+        uint256 owedHere = claimable[recipient][asset];
+        if (owedHere == 0) revert NothingToClaim(recipient, asset);
+        ClaimQueue memory claims = _claims[asset];
+        _requireCovered(asset, claims.total);
+
+        uint256 moved = _allocate(asset, claims);
+        uint256 served = _queued[asset] - claims.backlog;
+        uint256 missing;
+        (amount, missing) = _settleTickets(_tickets[recipient][asset], served);
+        if (amount == 0) {
+            // Capacity went to claims ahead of the caller's: keep that (it is their turn), pay nothing.
+            if (moved != 0) return 0;
+            revert OutflowLimitReached(asset, owedHere, _outflow[asset].availableFrom(missing, block.timestamp));
+        }
+
+        claimable[recipient][asset] = owedHere - amount;
+        _claims[asset].total = claims.total - uint128(amount);
         IERC20(asset).safeTransfer(to, amount);
         emit Claimed(recipient, asset, to, amount);
+    }
+
+    /// @dev Reverts if the vault holds less of `asset` than it owes (locked + `totalClaims`).
+    function _requireCovered(address asset, uint256 totalClaims) internal view {
+        uint256 owed = _assets[asset].locked + totalClaims;
+        uint256 balance = IERC20(asset).balanceOf(address(this));
+        if (balance < owed) revert InShortfall(asset, balance, owed);
+    }
+
+    /// @dev Takes the payable part of a recipient's claims, the queue being served up to `served`; returns it and
+    ///      what the queue still needs to serve to reach the end of the claim it stopped at.
+    function _settleTickets(Tickets storage tickets, uint256 served) internal returns (uint256 paid, uint256 missing) {
+        uint256 end;
+        (uint256 head, uint256 tail) = (tickets.head, tickets.tail);
+        uint256 stop = tail - head > MAX_TICKETS_PER_CLAIM ? head + MAX_TICKETS_PER_CLAIM : tail;
+        uint256 first = head;
+        for (; head < stop; ++head) {
+            Ticket memory ticket = tickets.at[head];
+            end = ticket.end;
+            uint256 start = end - ticket.amount;
+            if (served <= start) break;
+            if (served < end) {
+                // Partly payable: pay that part, the rest keeps its place.
+                paid += served - start;
+                tickets.at[head].amount = uint128(end - served);
+                break;
+            }
+            paid += ticket.amount;
+            delete tickets.at[head];
+        }
+        if (head != first) tickets.head = uint128(head);
+        if (end > served) missing = end - served;
     }
 
     // ============================================================================================ ADMIN
@@ -238,6 +335,32 @@ contract CollateralVault is ICollateralVault, Guarded, ReentrancyGuardTransient 
     /// @inheritdoc ICollateralVault
     function totalLocked(address asset) external view returns (uint256) {
         return _assets[asset].locked;
+    }
+
+    /// @inheritdoc ICollateralVault
+    function totalClaimable(address asset) external view returns (uint256) {
+        return _claims[asset].total;
+    }
+
+    /// @inheritdoc ICollateralVault
+    function claimQueue(address asset) external view returns (ClaimQueue memory) {
+        return _claims[asset];
+    }
+
+    /// @inheritdoc ICollateralVault
+    function claimableNow(address recipient, address asset) external view returns (uint256 amount) {
+        uint256 backlog = _claims[asset].backlog;
+        uint256 available = _outflow[asset].availableAt(block.timestamp);
+        uint256 served = _queued[asset] - backlog + (backlog < available ? backlog : available);
+        Tickets storage tickets = _tickets[recipient][asset];
+        uint256 stop =
+            tickets.tail - tickets.head > MAX_TICKETS_PER_CLAIM ? tickets.head + MAX_TICKETS_PER_CLAIM : tickets.tail;
+        for (uint256 i = tickets.head; i < stop; ++i) {
+            Ticket memory ticket = tickets.at[i];
+            uint256 start = ticket.end - ticket.amount;
+            if (served <= start) break;
+            amount += (served < ticket.end ? served : ticket.end) - start;
+        }
     }
 
     /// @inheritdoc ICollateralVault

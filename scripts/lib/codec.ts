@@ -8,6 +8,8 @@ export interface Envelope {
   nonce: bigint;
   srcChainId: bigint;
   dstChainId: bigint;
+  /** The messenger that sent it (part of the id). */
+  srcMessenger: string;
   sender: string;
   receiver: string;
   payload: string;
@@ -23,8 +25,8 @@ export interface AppMessage {
 
 export function encodeEnvelope(e: Envelope): string {
   return solidityPacked(
-    ["uint64", "uint64", "uint64", "address", "address", "bytes"],
-    [e.nonce, e.srcChainId, e.dstChainId, e.sender, e.receiver, e.payload],
+    ["uint64", "uint64", "uint64", "address", "address", "address", "bytes"],
+    [e.nonce, e.srcChainId, e.dstChainId, e.srcMessenger, e.sender, e.receiver, e.payload],
   );
 }
 
@@ -33,12 +35,14 @@ export function decodeEnvelope(data: string): Envelope {
     nonce: toBigInt(dataSlice(data, 0, 8)),
     srcChainId: toBigInt(dataSlice(data, 8, 16)),
     dstChainId: toBigInt(dataSlice(data, 16, 24)),
-    sender: getAddress(dataSlice(data, 24, 44)),
-    receiver: getAddress(dataSlice(data, 44, 64)),
-    payload: dataSlice(data, 64),
+    srcMessenger: getAddress(dataSlice(data, 24, 44)),
+    sender: getAddress(dataSlice(data, 44, 64)),
+    receiver: getAddress(dataSlice(data, 64, 84)),
+    payload: dataSlice(data, 84),
   };
 }
 
+/** The envelope id: keccak256 of the packed envelope, which names its source messenger. */
 export function envelopeId(encoded: string): string {
   return keccak256(encoded);
 }

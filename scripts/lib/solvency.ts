@@ -141,9 +141,11 @@ interface SentMessage {
 }
 
 /**
- * Protocol messages (from `app`) that the adapters of `messenger` were asked to carry, decoded, once each.
- * An envelope the messenger re-issued under a new nonce (after an emergency invalidation) is replaced by the new
- * one, which is in the list itself.
+ * Protocol messages (from `app`) that the adapters of `messenger` were asked to carry, decoded, once each, and
+ * those the messenger recorded as pending because too few adapters took them (`MessagePending`, sent with
+ * `sendOrRecord`): such a RELEASE has debited the hub but not paid the vault yet, so it is in flight even if no
+ * adapter has it. An envelope the messenger re-issued under a new nonce (after an emergency invalidation) is
+ * replaced by the new one, which is in the list itself.
  */
 async function sentMessages(
   messenger: Messenger,
@@ -159,6 +161,10 @@ async function sentMessages(
     const events = await queryRange(provider, (from, to) => b.queryFilter(b.filters.EnvelopeBridged(), from, to));
     envelopes.push(...events.map((ev) => ev.args.envelope));
   }
+  const pending = await queryRange(provider, (from, to) =>
+    messenger.queryFilter(messenger.filters.MessagePending(), from, to),
+  );
+  envelopes.push(...pending.map((ev) => ev.args.envelope));
   const reissued = new Set(
     (
       await queryRange(provider, (from, to) => messenger.queryFilter(messenger.filters.MessageReissued(), from, to))

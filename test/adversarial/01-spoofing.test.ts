@@ -43,6 +43,7 @@ describe("adversarial 1: spoofed deliveries are rejected and credit nothing", ()
       nonce: 1_000_000n,
       srcChainId: ALPHA,
       dstChainId: HUB_CHAIN_ID,
+      srcMessenger: await a.deployment.messenger.getAddress(),
       sender: await a.deployment.vault.getAddress(),
       receiver: await w.hub.deployment.engine.getAddress(),
       payload: encodeMessage({ kind: DEPOSIT, who: account, asset: await asset(w, "alpha", "WETH"), amount }),
@@ -150,6 +151,7 @@ describe("adversarial 1: spoofed deliveries are rejected and credit nothing", ()
       nonce: 77n,
       srcChainId: HUB_CHAIN_ID,
       dstChainId: ALPHA,
+      srcMessenger: await w.hub.deployment.messenger.getAddress(),
       sender: mallory.address, // not the engine
       receiver: await a.deployment.vault.getAddress(),
       payload: encodeMessage({ kind: RELEASE, who: mallory.address, asset: weth, amount: parseUnits("1", 18) }),
@@ -210,6 +212,7 @@ describe("adversarial 1: spoofed deliveries are rejected and credit nothing", ()
         nonce: 0n,
         srcChainId: GAMMA,
         dstChainId: HUB_CHAIN_ID,
+        srcMessenger: gammaMessenger,
         sender,
         receiver: engineAddress,
         payload: encodeMessage({ kind: DEPOSIT, who: mallory, asset: weth, amount: 10n ** 30n }),

@@ -179,8 +179,17 @@ function messengerSurface(chain: Chain, m: Messenger, remote: bigint): Surface {
         error: "UnknownPeerApp",
         args: (c) => [c, remote, ZeroAddress],
       },
+      sendOrRecord: {
+        call: (s) => m.connect(s).sendOrRecord(remote, "0x", s.address),
+        error: "UnknownPeerApp",
+        args: (c) => [c, remote, ZeroAddress],
+      },
     },
-    open: { retry: "anyone retries a stored envelope (re-authenticated)", ...OPEN_OWNERSHIP },
+    open: {
+      retry: "anyone retries a stored envelope (re-authenticated)",
+      pushPending: "anyone pays to hand a recorded envelope (sent here, same bytes) to more adapters of its route",
+      ...OPEN_OWNERSHIP,
+    },
   };
 }
 

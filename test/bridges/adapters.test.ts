@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { AbiCoder, concat, parseEther, parseUnits, zeroPadValue } from "ethers";
+import { AbiCoder, MaxUint256, concat, parseEther, parseUnits, zeroPadValue } from "ethers";
 import {
   BRIDGE_KINDS,
   BridgeKind,
@@ -8,7 +8,8 @@ import {
   encodeLzPacket,
   type BridgedChain,
 } from "../../scripts/lib/bridges";
-import { deposit, signer, spoke, HUB_CHAIN_ID, World } from "../../scripts/lib/world";
+import { assertSolvent, deposit, signer, spoke, HUB_CHAIN_ID, World } from "../../scripts/lib/world";
+import { solvency } from "../../scripts/lib/solvency";
 import { DEPOSIT, encodeEnvelope, encodeMessage } from "../../scripts/lib/codec";
 import { send } from "../../deploy/orchestrator";
 import { MockApp__factory } from "../../typechain-types";
@@ -28,6 +29,7 @@ async function forgedDepositEnvelope(w: World, account: string, amount: bigint, 
     nonce,
     srcChainId: ALPHA,
     dstChainId: HUB_CHAIN_ID,
+    srcMessenger: await spoke(w, "alpha").deployment.messenger.getAddress(),
     sender: await spoke(w, "alpha").deployment.vault.getAddress(),
     receiver: await w.hub.deployment.engine.getAddress(),
     payload: encodeMessage({ kind: DEPOSIT, who: account, asset: await asset(w, "alpha", "WETH"), amount }),
@@ -363,3 +365,53 @@ for (const kind of BRIDGE_KINDS) {
     });
   });
 }
+
+describe("ccip adapter alone (1-of-1): a liquidation whose RELEASE the lane cannot take", () => {
+  const h = useWorld(
+    async (w) => {
+      await supplyLiquidity(w);
+    },
+    { routes: { bridges: ["ccip"], local: false, k: 1, fee: FEE } },
+  );
+
+  it("finding 'a liquidation needs k bridges': the liquidation succeeds with no adapter taking the RELEASE; it counts as in flight until anyone pushes it, then the vault pays once", async () => {
+    const w = h.w;
+    const a = spoke(w, "alpha");
+    const { engine, messenger } = w.hub.deployment;
+    const alice = signer(w.hub.chain, "alice");
+    const liquidator = signer(w.hub.chain, "liquidator");
+    const weth = await asset(w, "alpha", "WETH");
+    await deposit(w, "alpha", "alice", "WETH", parseUnits("1", 18));
+    await w.bridges!.relayer.flush();
+    await send(engine.connect(alice).borrow(parseUnits("2000", 6), alice.address));
+    await send(w.feeds.WETH.updateAnswer(1_500n * 10n ** 8n));
+    await send(w.hub.base.connect(liquidator).approve(await engine.getAddress(), MaxUint256));
+
+    // The lane's fee jumps above what the liquidator pays (as when CCIP cannot take the message): no adapter takes it.
+    const fee = await engine.quoteRelease(ALPHA);
+    const router = w.bridges!.chains.find((c) => c.chain.chainId === HUB_CHAIN_ID)!.stacks.ccip!;
+    if (router.kind !== "ccip") throw new Error("no CCIP stack");
+    await send(router.router.setFee(fee + 1n));
+    const tx = await engine
+      .connect(liquidator)
+      .liquidate(alice.address, ALPHA, weth, MaxUint256, 0n, liquidator.address, { value: fee });
+    const receipt = (await tx.wait())!;
+    const pending = receipt.logs.map((l) => messenger.interface.parseLog(l)).find((e) => e?.name === "MessagePending")!;
+    const [id, , taken, envelope] = pending.args as unknown as [string, bigint, bigint, string];
+    expect(taken).to.equal(0n);
+    // Nothing was bridged, the vault has not paid: the solvency check still counts the RELEASE as in flight.
+    await assertSolvent(w);
+    const release = (await solvency(w)).find((r) => r.chainId === ALPHA && r.asset === weth.toLowerCase())!;
+    const seized = (await engine.queryFilter(engine.filters.Liquidated(), receipt.blockNumber))[0].args.seized;
+    expect(release.releasesInFlight).to.equal(seized);
+
+    await send(router.router.setFee(FEE));
+    const before = await a.tokens.WETH.balanceOf(liquidator.address);
+    await send(messenger.connect(signer(w.hub.chain, "carol")).pushPending(envelope, { value: FEE }));
+    expect(await messenger.isPending(id)).to.equal(false);
+    await w.bridges!.relayer.flush();
+    expect((await a.tokens.WETH.balanceOf(liquidator.address)) - before).to.equal(seized);
+    await w.bridges!.relayer.flush();
+    expect((await a.tokens.WETH.balanceOf(liquidator.address)) - before).to.equal(seized);
+  });
+});

@@ -1,10 +1,12 @@
 import { expect } from "chai";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
-import { parseUnits } from "ethers";
-import { deposit, flushAll, signer, spoke, HUB_CHAIN_ID, World } from "../../scripts/lib/world";
+import { MaxUint256, ZeroHash, parseUnits } from "ethers";
+import { assertSolvent, deposit, flushAll, signer, spoke, HUB_CHAIN_ID, World } from "../../scripts/lib/world";
 import { DEPOSIT, RELEASE, encodeEnvelope, encodeMessage, envelopeId } from "../../scripts/lib/codec";
 import { send } from "../../deploy/orchestrator";
 import { useWorld, supplyLiquidity, asset } from "../helpers/world";
+import { bridgeId, DEFAULT_DELIVERY_GAS, type BridgePacket, type BridgeStack } from "../../scripts/lib/bridges";
+import { CCIPAdapter__factory, type CCIPAdapter } from "../../typechain-types";
 
 const ALPHA = 31338n;
 
@@ -28,6 +30,7 @@ describe("k-of-n routes: LayerZero + CCIP + Local, k = 2", () => {
       nonce,
       srcChainId: toHub ? ALPHA : HUB_CHAIN_ID,
       dstChainId: toHub ? HUB_CHAIN_ID : ALPHA,
+      srcMessenger: await (toHub ? a : w.hub).deployment.messenger.getAddress(),
       sender: toHub ? vault : engine,
       receiver: toHub ? engine : vault,
       payload: encodeMessage({ kind, who, asset: await asset(w, "alpha", "WETH"), amount }),
@@ -236,16 +239,15 @@ describe("k-of-n routes: LayerZero + CCIP + Local, k = 2", () => {
     expect(await engine.collateralOf(alice.address, ALPHA, weth)).to.equal(parseUnits("1", 18));
     expect((await w.relayer.deliver(local)).error).to.match(/AdapterSuspended/);
 
-    // Later envelopes flow over the two honest bridges; the owner reinstates Local with setRoute.
+    // Later envelopes flow over the two honest bridges; Local is retired from the route for good.
     await deposit(w, "alpha", "alice", "WETH", parseUnits("1", 18));
     await flushAll(w);
     expect(await engine.collateralOf(alice.address, ALPHA, weth)).to.equal(parseUnits("2", 18));
     const adapters = [...(await messenger.routeAdapters(ALPHA))];
-    await send(messenger.setRoute(ALPHA, await spoke(w, "alpha").deployment.messenger.getAddress(), adapters, 2));
-    await deposit(w, "alpha", "alice", "WETH", parseUnits("1", 18));
-    w.bridges!.relayer.halted.add("ccip");
-    await flushAll(w);
-    expect(await engine.collateralOf(alice.address, ALPHA, weth)).to.equal(parseUnits("3", 18));
+    const alphaMessenger = await spoke(w, "alpha").deployment.messenger.getAddress();
+    await expect(messenger.setRoute(ALPHA, alphaMessenger, adapters, 2))
+      .to.be.revertedWithCustomError(messenger, "AdapterRetired")
+      .withArgs(ALPHA, localOnHub);
     expect(await engine.collateralOf(mallory, ALPHA, weth)).to.equal(0n);
   });
 
@@ -271,5 +273,152 @@ describe("k-of-n routes: LayerZero + CCIP + Local, k = 2", () => {
     await expect(reissue).to.emit(a.deployment.messenger, "MessageReissued");
     await flushAll(w);
     expect(await engine.collateralOf(alice.address, ALPHA, weth)).to.equal(parseUnits("1", 18));
+  });
+
+  function ccipStack(w: World, chainId: bigint) {
+    const stack = w.bridges!.chains.find((c) => c.chain.chainId === chainId)!.stacks.ccip!;
+    return stack as Extract<BridgeStack, { kind: "ccip" }>;
+  }
+
+  /** A CCIP message from alpha's CCIP adapter carrying `envelope` to the hub, as a compromised DON would commit it. */
+  async function ccipPacket(w: World, envelope: string): Promise<BridgePacket> {
+    const a = spoke(w, "alpha");
+    return {
+      kind: "ccip",
+      srcChainId: ALPHA,
+      dstChainId: HUB_CHAIN_ID,
+      id: envelopeId(envelope),
+      envelope,
+      raw: (await a.deployment.messenger.getAddress()) + envelope.slice(2),
+      bridgeMessageId: ZeroHash,
+      gasLimit: BigInt(DEFAULT_DELIVERY_GAS),
+      srcAdapter: await ccipStack(w, ALPHA).adapter.getAddress(),
+      blockNumber: 0,
+      logIndex: 0,
+    };
+  }
+
+  it("finding 'reinstating a suspended adapter': a suspended adapter never rejoins its route, so the forgery its bridge still holds can never count", async () => {
+    const w = h.w;
+    const { engine, messenger } = w.hub.deployment;
+    const alice = signer(w.hub.chain, "alice");
+    const mallory = signer(w.hub.chain, "dave").address;
+    const weth = await asset(w, "alpha", "WETH");
+    const hubCcip = ccipStack(w, HUB_CHAIN_ID);
+    const oldCcip = await hubCcip.adapter.getAddress();
+    const alphaMessenger = await spoke(w, "alpha").deployment.messenger.getAddress();
+    const adapters = [...(await messenger.routeAdapters(ALPHA))];
+
+    // CCIP's DON is compromised; the guardian suspends CCIP on the hub before its forgery is executed. The
+    // execution fails, and the OffRamp keeps the message manually executable by anyone.
+    await send(messenger.connect(signer(w.hub.chain, "guardian")).invalidateInFlight(ALPHA, [oldCcip]));
+    const forged = await alphaEnvelope(w, DEPOSIT, mallory, 10n ** 30n, 7n);
+    const failed = await w.bridges!.relayer.deliver(await ccipPacket(w, forged));
+    expect(failed.error).to.match(/CCIP receiver failed/);
+
+    // The owner cannot reinstate the suspended adapter: had it rejoined, re-executing the failed message would
+    // confirm the forgery under its new bit, and one compromise of another bridge would complete it.
+    await expect(messenger.setRoute(ALPHA, alphaMessenger, adapters, 2))
+      .to.be.revertedWithCustomError(messenger, "AdapterRetired")
+      .withArgs(ALPHA, oldCcip);
+
+    // Instead the owner deploys a new CCIP adapter on the hub and rewires both ends to it.
+    const deployer = signer(w.hub.chain, "deployer");
+    const fresh = await new CCIPAdapter__factory(deployer).deploy(
+      await messenger.getAddress(),
+      await hubCcip.router.getAddress(),
+      deployer.address,
+    );
+    const freshAddress = await fresh.getAddress();
+    await send(
+      fresh.setRemote(ALPHA, bridgeId("ccip", ALPHA), await ccipStack(w, ALPHA).adapter.getAddress(), 400_000),
+    );
+    await send(
+      ccipStack(w, ALPHA).adapter.setRemote(HUB_CHAIN_ID, bridgeId("ccip", HUB_CHAIN_ID), freshAddress, 400_000),
+    );
+    await send(
+      messenger.setRoute(
+        ALPHA,
+        alphaMessenger,
+        adapters.map((a) => (a === oldCcip ? freshAddress : a)),
+        2,
+      ),
+    );
+    const previous: CCIPAdapter = hubCcip.adapter;
+    try {
+      // Anyone re-executes the failed forgery: it reaches the old adapter, which is no longer in the route.
+      const replay = await w.bridges!.relayer.deliver(await ccipPacket(w, forged));
+      expect(replay.error).to.match(/CCIP receiver failed/);
+      // A second compromised bridge (the Local relayer key) confirms the forgery: one confirmation, no credit.
+      await expect(localForge(w, forged)).to.emit(messenger, "MessageConfirmed").withArgs(anyValue, anyValue, 1n);
+      expect(await engine.collateralOf(mallory, ALPHA, weth)).to.equal(0n);
+
+      // Legitimate traffic flows over the new adapter.
+      hubCcip.adapter = fresh;
+      w.bridges!.relayer.halted.add("layerzero");
+      await deposit(w, "alpha", "alice", "WETH", parseUnits("1", 18));
+      await w.relayer.poll();
+      w.relayer.take(); // the Local copy is lost: CCIP (new adapter) and LayerZero must do it
+      await w.bridges!.relayer.flush();
+      expect(await engine.collateralOf(alice.address, ALPHA, weth)).to.equal(0n);
+      w.bridges!.relayer.halted.clear();
+      await w.bridges!.relayer.flush();
+      expect(await engine.collateralOf(alice.address, ALPHA, weth)).to.equal(parseUnits("1", 18));
+      expect(await engine.collateralOf(mallory, ALPHA, weth)).to.equal(0n);
+    } finally {
+      hubCcip.adapter = previous;
+    }
+  });
+
+  it("finding 'a liquidation needs k bridges': with LayerZero and CCIP unable to take the RELEASE the liquidation still succeeds; anyone pushes it later, paid once", async () => {
+    const w = h.w;
+    const a = spoke(w, "alpha");
+    const { engine, messenger } = w.hub.deployment;
+    const alice = signer(w.hub.chain, "alice");
+    const liquidator = signer(w.hub.chain, "liquidator");
+    const carol = signer(w.hub.chain, "carol");
+    const weth = await asset(w, "alpha", "WETH");
+    await deposit(w, "alpha", "alice", "WETH", parseUnits("1", 18));
+    await flushAll(w);
+    await send(engine.connect(alice).borrow(parseUnits("2000", 6), alice.address));
+    await send(w.feeds.WETH.updateAnswer(1_500n * 10n ** 8n));
+    await send(w.hub.base.connect(liquidator).approve(await engine.getAddress(), MaxUint256));
+
+    // LayerZero's send library is paused and CCIP's lane cannot take the message (its fee is above what the
+    // liquidator pays, as for a cursed lane): only Local takes the RELEASE, 1 of the 2 required.
+    const hubLz = w.bridges!.chains.find((c) => c.chain.chainId === HUB_CHAIN_ID)!.stacks.layerzero!;
+    if (hubLz.kind !== "layerzero") throw new Error("no LayerZero stack");
+    await send(hubLz.lib.setPaused(true));
+    await send(ccipStack(w, HUB_CHAIN_ID).router.setFee(1n));
+    const tx = engine.connect(liquidator).liquidate(alice.address, ALPHA, weth, MaxUint256, 0n, liquidator.address);
+    await expect(tx).to.emit(messenger, "MessagePending");
+    const receipt = (await (await tx).wait())!;
+    const pending = receipt.logs.map((l) => messenger.interface.parseLog(l)).find((e) => e?.name === "MessagePending")!;
+    const [id, dst, taken, envelope] = pending.args as unknown as [string, bigint, bigint, string];
+    expect([dst, taken]).to.deep.equal([ALPHA, 1n]);
+    expect(await messenger.isPending(id)).to.equal(true);
+    const seized = (await engine.queryFilter(engine.filters.Liquidated(), receipt.blockNumber))[0].args.seized;
+    expect(await engine.collateralOf(alice.address, ALPHA, weth)).to.equal(parseUnits("1", 18) - seized);
+
+    // Local carries its copy: one confirmation on alpha, nothing paid; the RELEASE counts as in flight.
+    const before = await a.tokens.WETH.balanceOf(liquidator.address);
+    await flushAll(w);
+    expect(await a.tokens.WETH.balanceOf(liquidator.address)).to.equal(before);
+    await assertSolvent(w);
+
+    // The bridges are back; carol (no rights) pushes the recorded envelope to the adapters that did not take it.
+    await send(hubLz.lib.setPaused(false));
+    await send(ccipStack(w, HUB_CHAIN_ID).router.setFee(0n));
+    await expect(messenger.connect(carol).pushPending(envelope))
+      .to.emit(messenger, "PendingPushed")
+      .withArgs(id, ALPHA, 3n, 2n);
+    expect(await messenger.isPending(id)).to.equal(false);
+    await expect(messenger.connect(carol).pushPending(envelope))
+      .to.be.revertedWithCustomError(messenger, "NotPending")
+      .withArgs(id);
+    await flushAll(w);
+    expect((await a.tokens.WETH.balanceOf(liquidator.address)) - before).to.equal(seized);
+    await flushAll(w);
+    expect((await a.tokens.WETH.balanceOf(liquidator.address)) - before).to.equal(seized);
   });
 });

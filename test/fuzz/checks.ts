@@ -170,7 +170,9 @@ export async function quiescentAfterSettle(w: World): Promise<string[]> {
 
 /**
  * 8. Claims add up: per vault asset, `totalClaimable == Σ claimable(recipient)` over every actor (releases only
- * ever go to actors). That the vault holds locked + totalClaimable is part of invariant 1.
+ * ever go to actors), and the part still waiting in the claim queue for capacity is at most that; what is
+ * payable now (`claimableNow`, capacity handed out in order of arrival) is at most each actor's claim. That the
+ * vault holds locked + totalClaimable is part of invariant 1.
  */
 export async function claimsAddUp(w: World): Promise<string[]> {
   const out: string[] = [];
@@ -184,6 +186,15 @@ export async function claimsAddUp(w: World): Promise<string[]> {
       ]);
       const sum = each.reduce((x, y) => x + y, 0n);
       if (total !== sum) out.push(`${s.chain.name}/${symbol}: totalClaimable ${total} != Σ claimable ${sum}`);
+      const queue = await vault.claimQueue(asset);
+      if (queue.total !== total || queue.backlog > total) {
+        out.push(`${s.chain.name}/${symbol}: claim queue total ${queue.total} backlog ${queue.backlog}, owed ${total}`);
+      }
+      const actors = Object.keys(ACTORS) as ActorName[];
+      for (let i = 0; i < actors.length; i++) {
+        const now = await vault.claimableNow(signer(s.chain, actors[i]).address, asset);
+        if (now > each[i]) out.push(`${s.chain.name}/${symbol}: ${actors[i]} payable now ${now} > claim ${each[i]}`);
+      }
     }
   }
   return out;

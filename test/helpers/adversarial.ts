@@ -29,6 +29,7 @@ export async function forgedDeposit(
     nonce,
     srcChainId: s.chain.chainId,
     dstChainId: HUB_CHAIN_ID,
+    srcMessenger: await s.deployment.messenger.getAddress(),
     sender: await s.deployment.vault.getAddress(),
     receiver: await w.hub.deployment.engine.getAddress(),
     payload: encodeMessage({ kind: DEPOSIT, who: account, asset, amount }),

@@ -135,6 +135,7 @@ export function depositEnvelope(
     nonce: spoke.nonce++,
     srcChainId: spoke.chainId,
     dstChainId: HUB,
+    srcMessenger: spoke.messenger,
     sender: spoke.vault,
     receiver: engine,
     payload: encodeMessage({ kind: DEPOSIT, who: account, asset, amount }),

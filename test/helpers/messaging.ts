@@ -35,6 +35,7 @@ export async function messagingFixture() {
       nonce: overrides.nonce ?? nonce++,
       srcChainId: REMOTE,
       dstChainId: LOCAL,
+      srcMessenger: remote.messenger,
       sender: remote.app,
       receiver: await app.getAddress(),
       payload: "0x1234",

@@ -66,6 +66,7 @@ async function messengerWith(deployAdapter: (messenger: string, owner: string) =
       nonce: nonce++,
       srcChainId: REMOTE,
       dstChainId: LOCAL,
+      srcMessenger: remote.messenger,
       sender: remote.app,
       receiver: await app.getAddress(),
       payload: "0xc0ffee",
@@ -327,6 +328,7 @@ for (const kind of ["layerzero", "ccip", "hyperlane"] as const) {
           nonce: 0n,
           srcChainId: LOCAL,
           dstChainId: REMOTE,
+          srcMessenger: await f.messenger.getAddress(),
           sender: await f.app.getAddress(),
           receiver: f.remote.app,
           payload: "0xabcd",
@@ -522,6 +524,46 @@ describe("bridge adapters: what only one bridge has", () => {
         anyValue,
       );
     expect(await f.app.received()).to.equal(0n);
+  });
+
+  it("finding 'native value sent to payable entry points is stuck': LayerZero and Hyperlane deliveries carrying value are refused, and stay deliverable without it", async () => {
+    const lz = await loadFixture(layerZeroFixture);
+    const e = await lz.envelope();
+    const p = await lz.packet(e.bridged);
+    await lz.lib.verify(p.encoded);
+    const adapter = lz.adapter.target as string;
+    // An executor passing value with lzReceive (our options never ask for any): refused, the packet stays verified.
+    await expect(lz.endpoint.lzReceive(p.origin, adapter, p.guid, p.message, "0x", { value: 1n }))
+      .to.be.revertedWithCustomError(lz.adapter, "NativeValueRefused")
+      .withArgs(1n);
+    await expect(lz.endpoint.lzReceive(p.origin, adapter, p.guid, p.message, "0x")).to.emit(
+      lz.messenger,
+      "MessageDelivered",
+    );
+    expect(await hre.ethers.provider.getBalance(adapter)).to.equal(0n);
+
+    const hl = await loadFixture(hyperlaneFixture);
+    const h = await hl.envelope();
+    const message = encodeHyperlaneMessage({
+      nonce: 77,
+      origin: Number(bridgeId("hyperlane", REMOTE)),
+      sender: hl.remote.adapter,
+      destination: bridgeId("hyperlane", LOCAL),
+      recipient: hl.adapter.target as string,
+      body: h.bridged,
+    });
+    // A relayer passing value to Mailbox.process (forwarded to handle): refused, the message is not consumed.
+    await expect(hl.mailbox.process("0x", message, { value: 1n }))
+      .to.be.revertedWithCustomError(hl.adapter, "NativeValueRefused")
+      .withArgs(1n);
+    await expect(hl.mailbox.process("0x", message)).to.emit(hl.messenger, "MessageDelivered");
+    expect(await hre.ethers.provider.getBalance(hl.adapter.target as string)).to.equal(0n);
+
+    // CCIP's ccipReceive is not payable; no adapter takes a plain transfer either.
+    const ccip = await loadFixture(ccipFixture);
+    for (const a of [lz.adapter.target, hl.adapter.target, ccip.adapter.target] as string[]) {
+      await expect(ccip.owner.sendTransaction({ to: a, value: 1n })).to.be.reverted;
+    }
   });
 
   it("Hyperlane: the owner's interchain security module replaces the mailbox's default", async () => {

@@ -67,6 +67,7 @@ async function vaultFixture() {
       nonce: nonce++,
       srcChainId: HUB,
       dstChainId: LOCAL,
+      srcMessenger: hub.messenger,
       sender: hub.engine,
       receiver: await vault.getAddress(),
       payload: encodeMessage({ kind, who: recipient, asset, amount }),
@@ -304,6 +305,7 @@ describe("CollateralVault", () => {
         nonce: 0n,
         srcChainId: 777n,
         dstChainId: LOCAL,
+        srcMessenger: rogue.messenger,
         sender: rogue.app,
         receiver: await f.vault.getAddress(),
         payload: encodeMessage({
@@ -345,6 +347,7 @@ describe("CollateralVault", () => {
         nonce: 10_000n,
         srcChainId: HUB,
         dstChainId: LOCAL,
+        srcMessenger: f.hub.messenger,
         sender: f.hub.engine,
         receiver: await f.vault.getAddress(),
         payload: encodeMessage({ kind: RELEASE, who: f.bob.address, asset, amount: 60n }),
@@ -535,6 +538,47 @@ describe("CollateralVault", () => {
       await expectSolvent(f);
     });
 
+    it("finding 'one large claimant takes every refill': claims are paid in order of arrival, whoever calls first", async () => {
+      const f = await loadFixture(limitedFixture);
+      const [liquidator, withdrawer] = [f.other, f.bob];
+      const t0 = await time.latest();
+      await time.setNextBlockTimestamp(t0 + 10);
+      await f.release(withdrawer.address, f.weth, 100n); // empties the bucket
+      // The liquidator's release arrives first, then a large withdrawal: both wait as claims, in that order.
+      await time.setNextBlockTimestamp(t0 + 11);
+      await f.release(liquidator.address, f.weth, 50n);
+      await time.setNextBlockTimestamp(t0 + 12);
+      await f.release(withdrawer.address, f.weth, 1000n);
+      expect(await f.vault.totalClaimable(f.weth)).to.equal(1050n);
+
+      // 60 units refill; the withdrawer claims first, at once: the refill goes to the head of the queue (the
+      // liquidator's 50), the withdrawer gets only the 10 behind it.
+      await time.setNextBlockTimestamp(t0 + 12 + 600);
+      await expect(f.vault.connect(withdrawer).claim(f.weth, withdrawer.address)).to.changeTokenBalance(
+        f.tokens.weth,
+        withdrawer,
+        10n,
+      );
+      expect(await f.vault.claimable(withdrawer.address, f.weth)).to.equal(990n);
+      // The liquidator's share waits for it, whenever it comes, and cannot be taken by anyone else.
+      await time.setNextBlockTimestamp(t0 + 12 + 700);
+      await expect(f.vault.connect(withdrawer).claim(f.weth, withdrawer.address)).to.changeTokenBalance(
+        f.tokens.weth,
+        withdrawer,
+        10n,
+      );
+      await expect(f.vault.pushClaim(liquidator.address, f.weth))
+        .to.emit(f.vault, "Claimed")
+        .withArgs(liquidator.address, f.weth, liquidator.address, 50n);
+      expect(await f.vault.claimable(liquidator.address, f.weth)).to.equal(0n);
+      // A later release queues behind what is owed already, even with capacity back.
+      await time.setNextBlockTimestamp(t0 + 12 + 800);
+      await expect(f.release(liquidator.address, f.weth, 5n).then((r) => r.tx)).to.emit(f.vault, "ReleaseRateLimited");
+      expect(await f.vault.claimable(liquidator.address, f.weth)).to.equal(5n);
+      expect(await f.vault.totalClaimable(f.weth)).to.equal(980n + 5n);
+      await expectSolvent(f);
+    });
+
     it("gives the capacity back when the token refuses the payout", async () => {
       const f = await loadFixture(vaultFixture);
       const usdc = await f.tokens.usdc.getAddress();
@@ -601,15 +645,28 @@ describe("CollateralVault", () => {
       const f = await loadFixture(limitedFixture);
       await f.release(f.bob.address, f.weth, 150n); // a claim
       await f.vault.connect(f.guardian).pauseDeposits(f.weth);
-      await expect(f.release(f.bob.address, f.weth, 100n).then((r) => r.tx))
-        .to.emit(f.vault, "Released")
-        .withArgs(f.bob.address, f.weth, 100n, anyValue);
-      await time.increase(1000);
+      // The release queues behind the earlier claim, which gets the capacity first.
+      await expect(f.release(f.other.address, f.weth, 100n).then((r) => r.tx))
+        .to.emit(f.vault, "ReleaseRateLimited")
+        .withArgs(f.other.address, f.weth, 100n, anyValue, 0n);
       await expect(f.vault.connect(f.bob).claim(f.weth, f.bob.address)).to.changeTokenBalance(
         f.tokens.weth,
         f.bob,
         100n,
       );
+      await time.increase(1000);
+      await expect(f.vault.connect(f.bob).claim(f.weth, f.bob.address)).to.changeTokenBalance(
+        f.tokens.weth,
+        f.bob,
+        50n,
+      );
+      await expect(f.vault.pushClaim(f.other.address, f.weth)).to.changeTokenBalance(f.tokens.weth, f.other, 50n);
+      expect(await f.vault.claimableNow(f.other.address, f.weth)).to.equal(0n);
+      expect(await f.vault.claimable(f.other.address, f.weth)).to.equal(50n);
+      await time.increase(1000);
+      expect(await f.vault.claimableNow(f.other.address, f.weth)).to.equal(50n);
+      await expect(f.vault.pushClaim(f.other.address, f.weth)).to.changeTokenBalance(f.tokens.weth, f.other, 50n);
+      expect(await f.vault.totalClaimable(f.weth)).to.equal(0n);
       expect((await f.vault.assetState(f.weth)).depositsPaused).to.equal(true);
     });
   });

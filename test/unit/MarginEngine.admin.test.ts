@@ -166,6 +166,7 @@ describe("MarginEngine: edge cases of input", () => {
       nonce: spoke.nonce++,
       srcChainId: ALPHA,
       dstChainId: HUB,
+      srcMessenger: spoke.messenger,
       sender: spoke.vault,
       receiver: await engine.getAddress(),
       payload: "0x01",

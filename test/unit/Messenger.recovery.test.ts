@@ -216,14 +216,24 @@ describe("Messenger recovery", () => {
         .to.emit(f.messenger, "MessageDelivered")
         .withArgs(genuine.id, REMOTE, genuine.envelope.nonce);
       expect(await f.app.received()).to.equal(1n);
-      // The owner reinstates a0 with setRoute: it gets a new bit, so what it confirmed before still does not count.
-      await f.messenger.setRoute(REMOTE, f.remote.messenger, [a0, a1, a2], 2);
+      // a0 is retired from the route: the owner replaces it with a new adapter, and what a0 confirmed before
+      // still does not count.
+      await expect(f.messenger.setRoute(REMOTE, f.remote.messenger, [a0, a1, a2], 2))
+        .to.be.revertedWithCustomError(f.messenger, "AdapterRetired")
+        .withArgs(REMOTE, a0);
+      const fresh = await new LocalAdapter__factory(f.owner).deploy(await f.messenger.getAddress(), f.owner.address, 0);
+      await fresh.setRemoteAdapter(REMOTE, f.remote.adapters[0]);
+      await fresh.setRelayer(f.relayer.address, true);
+      await f.messenger.setRoute(REMOTE, f.remote.messenger, [await fresh.getAddress(), a1, a2], 2);
       await expect(f.deliver(forgedToo.encoded, 1))
         .to.emit(f.messenger, "MessageConfirmed")
         .withArgs(forgedToo.id, a1, 1n);
+      await expect(f.deliver(forgedToo.encoded, 0))
+        .to.be.revertedWithCustomError(f.messenger, "UnauthorizedAdapter")
+        .withArgs(REMOTE, a0);
       expect(await f.app.received()).to.equal(1n);
       const next = await f.envelope();
-      await f.deliver(next.encoded, 0);
+      await fresh.connect(f.relayer).deliver(REMOTE, f.remote.adapters[0], f.remote.messenger, next.encoded);
       await expect(f.deliver(next.encoded, 1)).to.emit(f.messenger, "MessageDelivered");
     });
 

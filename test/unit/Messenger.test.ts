@@ -21,6 +21,7 @@ describe("Messenger", () => {
         nonce: 0n,
         srcChainId: LOCAL,
         dstChainId: REMOTE,
+        srcMessenger: await f.messenger.getAddress(),
         sender: appAddress,
         receiver: f.remote.app,
         payload: "0xabcdef",
@@ -287,6 +288,29 @@ describe("Messenger", () => {
       void a0;
     });
 
+    it("finding 'the envelope id does not cover the source messenger': after the remote messenger is replaced, an identical envelope from the new one has its own confirmations", async () => {
+      const f = await loadFixture(twoOfThree);
+      const [a0, a1] = await Promise.all([f.adapters[0].getAddress(), f.adapters[1].getAddress()]);
+      const old = await f.envelope({ nonce: 5n });
+      await f.deliver(old.encoded, 0); // the old messenger's envelope: one confirmation
+      const replacement = Wallet.createRandom().address;
+      await f.messenger.setRoute(REMOTE, replacement, [...(await f.messenger.routeAdapters(REMOTE))], 2);
+      // The new messenger sends the same fields (its nonces start again at 0 and reach 5): a different envelope.
+      const fresh = await f.envelope({ nonce: 5n, srcMessenger: replacement });
+      expect(fresh.id).to.not.equal(old.id);
+      await expect(f.adapters[1].connect(f.relayer).deliver(REMOTE, f.remote.adapters[1], replacement, fresh.encoded))
+        .to.emit(f.messenger, "MessageConfirmed")
+        .withArgs(fresh.id, a1, 1n);
+      expect(await f.app.received()).to.equal(0n);
+      // An adapter naming one messenger for an envelope that names another is refused.
+      await expect(f.adapters[0].connect(f.relayer).deliver(REMOTE, f.remote.adapters[0], replacement, old.encoded))
+        .to.be.revertedWithCustomError(f.messenger, "EnvelopeMessengerMismatch")
+        .withArgs(replacement, f.remote.messenger);
+      await f.adapters[0].connect(f.relayer).deliver(REMOTE, f.remote.adapters[0], replacement, fresh.encoded);
+      expect(await f.app.lastId()).to.equal(fresh.id);
+      void a0;
+    });
+
     it("changing a route keeps the confirmations of adapters that stay: nothing in flight is stranded", async () => {
       const f = await loadFixture(twoOfThree);
       const [a0, a1, a2] = await Promise.all(f.adapters.map((a) => a.getAddress()));
@@ -317,6 +341,58 @@ describe("Messenger", () => {
       await expect(f.messenger.connect(f.user).send(REMOTE, "0x01", { value: 5n }))
         .to.be.revertedWithCustomError(f.messenger, "NotEnoughAdapters")
         .withArgs(REMOTE, 1, 2);
+    });
+
+    it("finding 'a liquidation needs k bridges': sendOrRecord records an envelope too few adapters took; anyone pushes it to the others, same bytes, until k took it", async () => {
+      const f = await loadFixture(twoOfThree);
+      const a0 = await f.adapters[0].getAddress();
+      // Two fee-charging adapters next to a free one; paying nothing, only the free one takes the envelope.
+      const paid = [];
+      for (let i = 0; i < 2; i++) {
+        const p = await new LocalAdapter__factory(f.owner).deploy(
+          await f.messenger.getAddress(),
+          f.owner.address,
+          100n,
+        );
+        await p.setRemoteAdapter(REMOTE, Wallet.createRandom().address);
+        paid.push(p);
+      }
+      const [p1, p2] = await Promise.all(paid.map((p) => p.getAddress()));
+      await f.messenger.setRoute(REMOTE, f.remote.messenger, [a0, p1, p2], 2);
+      await f.messenger.setPeerApp(f.user.address, REMOTE, f.remote.app); // an EOA acting as app
+      await expect(f.messenger.connect(f.user).send(REMOTE, "0x01"))
+        .to.be.revertedWithCustomError(f.messenger, "NotEnoughAdapters")
+        .withArgs(REMOTE, 1n, 2n);
+      const tx = f.messenger.connect(f.user).sendOrRecord(REMOTE, "0x01", f.user.address);
+      await expect(tx).to.emit(f.messenger, "MessagePending").withArgs(anyValue, REMOTE, 1n, anyValue);
+      const receipt = (await (await tx).wait())!;
+      const pending = receipt.logs
+        .map((l) => f.messenger.interface.parseLog(l))
+        .find((e) => e?.name === "MessagePending")!;
+      const [id, , , envelope] = pending.args as unknown as [string, bigint, bigint, string];
+      expect(keccak256(envelope)).to.equal(id);
+      await expect(tx).to.emit(f.messenger, "MessageSent").withArgs(id, REMOTE, f.user.address, anyValue);
+      expect(await f.messenger.isPending(id)).to.equal(true);
+
+      // Pushing with too little fee changes nothing but keeps the record.
+      await expect(f.messenger.connect(f.other).pushPending(envelope))
+        .to.emit(f.messenger, "PendingPushed")
+        .withArgs(id, REMOTE, 1n, 2n);
+      expect(await f.messenger.isPending(id)).to.equal(true);
+      // Anyone pays one more adapter: k reached, the record is cleared, the excess is refunded.
+      const push = f.messenger.connect(f.other).pushPending(envelope, { value: 150n });
+      await expect(push).to.emit(f.messenger, "PendingPushed").withArgs(id, REMOTE, 2n, 2n);
+      await expect(push).to.emit(paid[0], "RelayRequested").withArgs(REMOTE, envelope);
+      await expect(push).to.changeEtherBalances([f.other, paid[0], paid[1]], [-100n, 100n, 0n]);
+      expect(await f.messenger.isPending(id)).to.equal(false);
+      await expect(f.messenger.pushPending(envelope))
+        .to.be.revertedWithCustomError(f.messenger, "NotPending")
+        .withArgs(id);
+      // Nothing that was not recorded can be pushed.
+      const foreign = await f.envelope();
+      await expect(f.messenger.pushPending(foreign.encoded))
+        .to.be.revertedWithCustomError(f.messenger, "NotPending")
+        .withArgs(foreign.id);
     });
 
     it("fans out to every adapter of the route", async () => {

@@ -62,8 +62,11 @@ contract HyperlaneAdapter is BridgeAdapter, IMessageRecipient, ISpecifiesInterch
 
     /// @notice Entry point of the mailbox, after its ISM verified the message: authenticates the origin domain
     ///         and sender, then hands the envelope to the messenger. Only the mailbox.
+    /// @dev Payable in Hyperlane's interface, but value is refused ({NativeValueRefused}): the mailbox then reverts
+    ///      the whole `process`, so the message is not marked delivered and can be processed again without value.
     function handle(uint32 origin, bytes32 sender, bytes calldata message) external payable {
         if (msg.sender != address(mailbox)) revert NotBridge(msg.sender);
+        if (msg.value != 0) revert NativeValueRefused(msg.value);
         _receive(origin, sender, message);
     }
 

@@ -47,7 +47,9 @@ contract LayerZeroAdapter is BridgeAdapter, OApp, OAppOptionsType3 {
         return _quote(eid, message, enforcedOptions[eid][MSG_TYPE_ENVELOPE], false).nativeFee;
     }
 
-    /// @dev OApp has checked that the endpoint calls and that `origin.sender` is the peer of `origin.srcEid`.
+    /// @dev OApp has checked that the endpoint calls and that `origin.sender` is the peer of `origin.srcEid`. Value
+    ///      passed along by an executor is refused (see {NativeValueRefused}): the packet stays verified and anyone
+    ///      can execute it again without value.
     function _lzReceive(
         Origin calldata origin,
         bytes32,
@@ -55,6 +57,7 @@ contract LayerZeroAdapter is BridgeAdapter, OApp, OAppOptionsType3 {
         address,
         bytes calldata
     ) internal override {
+        if (msg.value != 0) revert NativeValueRefused(msg.value);
         uint64 srcChainId = chainIdOf[origin.srcEid];
         if (srcChainId == 0) revert UnknownOrigin(origin.srcEid);
         _forward(srcChainId, message);

@@ -21,14 +21,18 @@ contract TestLzMessageLib is ISendLib {
     using PacketV1Codec for bytes;
 
     ILayerZeroEndpointV2 public immutable endpoint;
-    uint256 public nativeFee;
+    /// @dev Packed with `paused`, so that the pause switch adds no storage read to quotes and sends.
+    uint128 public nativeFee;
+    /// @notice While set, quoting and sending revert, as a send library paused by its operator would.
+    bool public paused;
 
     error OnlyEndpoint();
+    error SendLibPaused();
     error WrongDestination(uint32 dstEid);
 
     constructor(ILayerZeroEndpointV2 endpoint_, uint256 nativeFee_) {
         endpoint = endpoint_;
-        nativeFee = nativeFee_;
+        nativeFee = uint128(nativeFee_);
     }
 
     receive() external payable {}
@@ -39,11 +43,17 @@ contract TestLzMessageLib is ISendLib {
         bool
     ) external returns (MessagingFee memory fee, bytes memory encodedPacket) {
         if (msg.sender != address(endpoint)) revert OnlyEndpoint();
+        if (paused) revert SendLibPaused();
         return (MessagingFee(nativeFee, 0), PacketV1Codec.encode(packet));
     }
 
     function quote(Packet calldata, bytes calldata, bool) external view returns (MessagingFee memory) {
+        if (paused) revert SendLibPaused();
         return MessagingFee(nativeFee, 0);
+    }
+
+    function setPaused(bool paused_) external {
+        paused = paused_;
     }
 
     /// @notice The DVN step: verifies `encodedPacket` (as emitted in PacketSent on the source) on this endpoint.
@@ -57,7 +67,7 @@ contract TestLzMessageLib is ISendLib {
     }
 
     function setNativeFee(uint256 fee) external {
-        nativeFee = fee;
+        nativeFee = uint128(fee);
     }
 
     function setTreasury(address) external {}
