@@ -51,6 +51,8 @@ export interface FeedEntry {
   address: string;
   /** e.g. "ETH / USD". */
   pair: string;
+  /** Answer of the mock feed that rehearsals and `deployTokens` environments put in its place (feed units). */
+  mockAnswer?: string;
   decimals: number;
   /** Seconds between updates at most (Chainlink's heartbeat for the feed). */
   heartbeat: number;
@@ -170,6 +172,8 @@ export interface ContractRecord {
   block: number;
   /** Deploy transaction hash. */
   tx?: string;
+  /** Sent but not yet confirmed when the record was written (a resumed deploy looks the transaction up). */
+  pending?: boolean;
 }
 
 export interface ChainDeploymentRecord {

@@ -1,0 +1,75 @@
+/**
+ * The hub's contracts, in deploy order: the ONE place that knows how the hub is constructed. Each step names the
+ * record key, the factory and the constructor arguments from what the steps before it deployed. Everything else
+ * (wiring, markets, governance) uses the record keys below:
+ *
+ * - `feeds`: the contract that holds the price feeds (`setFeed`, `setFeedBounds`, `setSequencerUptimeFeed`,
+ *   `feedOf`);
+ * - `engine`: the peer app of the vaults (messenger `setPeerApp`), owner of markets and credit caps;
+ * - `owned`: every Ownable2Step contract of the hub besides the messenger and adapters (handed to the timelock).
+ */
+import { MarginEngine__factory, MarginLens__factory, PriceOracle__factory } from "../typechain-types";
+import type { DeployFactory } from "./runner";
+import type { EnvironmentConfig } from "./types";
+
+export const SECONDS_PER_YEAR = 365n * 24n * 3600n;
+export const WAD = 10n ** 18n;
+
+/** A decimal string ("0.04") as a 1e18 fixed-point integer. */
+export function wad(value: string): bigint {
+  const [int, frac = ""] = value.split(".");
+  return BigInt(int || "0") * WAD + BigInt((frac + "0".repeat(18)).slice(0, 18));
+}
+
+export interface HubInputs {
+  /** The deploying key: every contract starts owned by it. */
+  owner: string;
+  guardian: string;
+  messenger: string;
+  baseToken: string;
+  config: EnvironmentConfig;
+  /** Base token decimals (minDebt is given in whole units). */
+  baseDecimals: number;
+}
+
+export interface HubStep {
+  name: string;
+  factory: DeployFactory;
+  args: (inputs: HubInputs, deployed: Record<string, string>) => unknown[];
+}
+
+export const HUB_STEPS: HubStep[] = [
+  { name: "oracle", factory: new PriceOracle__factory(), args: (i) => [i.owner] },
+  {
+    name: "engine",
+    factory: new MarginEngine__factory(),
+    args: (i, d) => {
+      const rm = i.config.risk.rateModel;
+      const liq = i.config.risk.liquidation;
+      return [
+        i.baseToken,
+        i.messenger,
+        d.oracle,
+        {
+          baseRate: wad(rm.baseRatePerYear) / SECONDS_PER_YEAR,
+          slope1: wad(rm.slope1PerYear) / SECONDS_PER_YEAR,
+          slope2: wad(rm.slope2PerYear) / SECONDS_PER_YEAR,
+          kink: wad(rm.kink),
+        },
+        i.config.risk.reserveFactorBps,
+        {
+          closeFactorBps: liq.closeFactorBps,
+          protocolShareBps: liq.protocolShareBps,
+          fullCloseHealth: wad(liq.fullCloseHealth),
+        },
+        wad(i.config.risk.minDebt) / 10n ** BigInt(18 - i.baseDecimals),
+        i.owner,
+        i.guardian,
+      ];
+    },
+  },
+  { name: "lens", factory: new MarginLens__factory(), args: (_i, d) => [d.engine] },
+];
+
+/** Record keys of the hub's roles (see the file comment). */
+export const HUB_ROLES = { feeds: "oracle", engine: "engine", owned: ["engine", "oracle"] } as const;
