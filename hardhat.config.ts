@@ -1,4 +1,5 @@
-import { HardhatUserConfig, subtask } from "hardhat/config";
+import { extendEnvironment, HardhatUserConfig, subtask } from "hardhat/config";
+import type { HttpNetworkUserConfig, NetworksUserConfig } from "hardhat/types";
 import {
   TASK_COMPILE_GET_REMAPPINGS,
   TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD,
@@ -6,6 +7,8 @@ import {
 } from "hardhat/builtin-tasks/task-names";
 import "@nomicfoundation/hardhat-toolbox";
 import path from "path";
+import { NETWORK_ENTRIES } from "./deploy/networks";
+import { configVariable, DEPLOYER_KEY_VAR, EXPLORER_KEY_VAR, howToSet } from "./deploy/networks/secrets";
 
 const SOLC_VERSION = "0.8.28";
 
@@ -46,6 +49,30 @@ const ENGINE_COMPILER = {
 
 const chainId = Number(process.env.XMARGIN_CHAIN_ID ?? 31337);
 
+// Public networks, generated from the address book (deploy/networks): adding a network is one book entry and one line
+// in its NETWORK_ENTRIES list. URLs and keys come from the environment or `npx hardhat vars set NAME`; a network whose
+// URL is unset keeps a placeholder that fails only when that network is used (see the extendEnvironment below), so
+// compile, tests and the other networks never need it.
+const MISSING_URL = "http://127.0.0.1:1/missing-rpc-url";
+const deployerKey = configVariable(DEPLOYER_KEY_VAR);
+const bookNetworks: NetworksUserConfig = Object.fromEntries(
+  NETWORK_ENTRIES.map((entry): [string, HttpNetworkUserConfig] => [
+    entry.name,
+    {
+      chainId: entry.chainId,
+      url: configVariable(entry.rpcUrlVar) ?? MISSING_URL,
+      ...(deployerKey === undefined ? {} : { accounts: [deployerKey] }),
+    },
+  ]),
+);
+
+extendEnvironment((hre) => {
+  const entry = NETWORK_ENTRIES.find((n) => n.name === hre.network.name);
+  if (entry !== undefined && configVariable(entry.rpcUrlVar) === undefined) {
+    throw new Error(`network ${entry.name} has no RPC URL: ${howToSet(entry.rpcUrlVar)}`);
+  }
+});
+
 const config: HardhatUserConfig = {
   solidity: {
     compilers: [
@@ -60,7 +87,18 @@ const config: HardhatUserConfig = {
   },
   networks: {
     hardhat: { chainId },
+    ...bookNetworks,
   },
+  // hardhat-verify through Etherscan's v2 API: one key for every chain (a single string selects v2).
+  etherscan: {
+    apiKey: configVariable(EXPLORER_KEY_VAR) ?? "",
+    customChains: NETWORK_ENTRIES.map((n) => ({
+      network: n.name,
+      chainId: n.chainId,
+      urls: { apiURL: n.explorer.apiUrl, browserURL: n.explorer.browserUrl },
+    })),
+  },
+  sourcify: { enabled: false },
   gasReporter: { enabled: process.env.REPORT_GAS === "1" },
   mocha: { timeout: 120_000 },
 };
