@@ -177,9 +177,12 @@ export interface CollateralListing {
   liquidationBonusBps: number;
 }
 
-/** Allows `token` in its vault, gives the hub oracle its feed and lists the market on the engine. */
+/**
+ * Gives the hub oracle the feed of `token`, lists the market on the engine and only then allows `token` in its
+ * vault: if the hub refuses the feed or the market (e.g. `InvalidDecimals`), the vault never takes deposits of a
+ * token the hub cannot list.
+ */
 export async function listCollateral(hub: HubDeployment, listing: CollateralListing): Promise<void> {
-  await send(listing.spoke.vault.setAssetAllowed(listing.token, true));
   await send(
     hub.oracle.setFeed(listing.spoke.chainId, listing.token, listing.feed, listing.heartbeat, listing.tokenDecimals),
   );
@@ -192,4 +195,5 @@ export async function listCollateral(hub: HubDeployment, listing: CollateralList
       listing.liquidationBonusBps,
     ),
   );
+  await send(listing.spoke.vault.setAssetAllowed(listing.token, true));
 }

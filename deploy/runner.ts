@@ -75,6 +75,8 @@ export class Run {
   /** Gas used by the transactions this run sent, per network. */
   readonly gasUsed = new Map<string, bigint>();
   readonly sent = new Map<string, number>();
+  /** Wall time spent sending and confirming on each network, in ms. */
+  readonly elapsed = new Map<string, number>();
   private transactions = 0;
 
   constructor(readonly options: RunOptions) {}
@@ -88,7 +90,8 @@ export class Run {
   }
 
   /** Counts one transaction of `network` that used `gas`; throws {@link Interrupted} when the budget is spent. */
-  count(network: string, gas: bigint): void {
+  count(network: string, gas: bigint, ms = 0): void {
+    this.elapsed.set(network, (this.elapsed.get(network) ?? 0) + ms);
     this.gasUsed.set(network, (this.gasUsed.get(network) ?? 0n) + gas);
     this.sent.set(network, (this.sent.get(network) ?? 0) + 1);
     this.transactions++;
@@ -214,6 +217,7 @@ export class ChainRunner {
       this.planned("deploy", name, gas);
       return predicted;
     }
+    const t0 = Date.now();
     let tx;
     try {
       tx = await this.signer.sendTransaction({ data: deployTx.data });
@@ -228,7 +232,7 @@ export class ChainRunner {
     }
     this.record(name, receipt.contractAddress, receipt.blockNumber, tx.hash);
     this.run.log(`${this.name}: ${name} deployed at ${receipt.contractAddress} (gas ${receipt.gasUsed})`);
-    this.run.count(this.name, receipt.gasUsed);
+    this.run.count(this.name, receipt.gasUsed, Date.now() - t0);
     return receipt.contractAddress;
   }
 
@@ -313,6 +317,7 @@ export class ChainRunner {
       this.run.log(`${this.name}: ${label}: ${difference}; owned by ${owner}: proposal recorded`);
       return;
     }
+    const t0 = Date.now();
     let response: ContractTransactionResponse | Awaited<ReturnType<Signer["sendTransaction"]>>;
     try {
       response = await this.signer.sendTransaction(request);
@@ -324,7 +329,7 @@ export class ChainRunner {
     this.run.log(`${this.name}: ${label} (gas ${receipt.gasUsed})`);
     const after = await diff();
     if (after !== undefined) throw new Error(`${this.name}: ${label}: still differs after the call: ${after}`);
-    this.run.count(this.name, receipt.gasUsed);
+    this.run.count(this.name, receipt.gasUsed, Date.now() - t0);
   }
 
   /** A state the deploy never changes but the check reports (pauses). */

@@ -6,7 +6,7 @@ import { parseArgs } from "util";
 import { runEnvironment } from "../deploy/environment";
 import { RecordStore, recordPath } from "../deploy/record";
 import type { Run } from "../deploy/runner";
-import type { EnvironmentConfig } from "../deploy/types";
+import type { EnvironmentConfig, NetworkEntry } from "../deploy/types";
 import { connectSigners, destroySigners, loadBook, loadConfig, restrict } from "./lib/environment";
 
 const HELP = `usage: npm run check:deploy -- --env <name> [--networks a,b] [--record <file>]
@@ -46,21 +46,32 @@ export async function checkMain(argv: string[], log: (line: string) => void = co
     return 0;
   }
   if (!values.env) throw new Error("--env is required");
-  const book = loadBook();
   const config = restrict(loadConfig(values.env), values.networks?.split(","));
-  const file = values.record ?? recordPath(values.env);
+  const { code, lines } = await checkWith(config, loadBook(), values.record ?? recordPath(values.env));
+  for (const l of lines) log(l);
+  return code;
+}
+
+/** Connects every network read-only and compares it with `config`: the path of `npm run check:deploy`. */
+export async function checkWith(
+  config: EnvironmentConfig,
+  book: Record<string, NetworkEntry>,
+  file: string,
+): Promise<{ code: number; lines: string[] }> {
   const signers = await connectSigners(config, book, true);
   try {
     const run = await runEnvironment(
       { config, book, signers },
       { mode: "check", store: RecordStore.open(config, file) },
     );
-    const { code, lines } = formatCheck(run, config);
-    for (const l of lines) log(l);
-    return code;
+    return formatCheck(run, config);
   } catch (e) {
-    log(`check failed: ${e instanceof Error ? e.message : String(e)} (record ${path.relative(process.cwd(), file)})`);
-    return 1;
+    return {
+      code: 1,
+      lines: [
+        `check failed: ${e instanceof Error ? e.message : String(e)} (record ${path.relative(process.cwd(), file)})`,
+      ],
+    };
   } finally {
     destroySigners(signers);
   }

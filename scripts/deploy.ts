@@ -8,6 +8,7 @@ import { formatEther, formatUnits, type Provider } from "ethers";
 import { runEnvironment } from "../deploy/environment";
 import { RecordStore, recordPath } from "../deploy/record";
 import { Interrupted, type Run } from "../deploy/runner";
+import type { EnvironmentConfig, NetworkEntry } from "../deploy/types";
 import { connectSigners, destroySigners, loadBook, loadConfig, restrict, validate } from "./lib/environment";
 
 const HELP = `usage: npm run deploy -- --env <name> [options]
@@ -98,75 +99,102 @@ export function parseDeployArgs(argv: string[]): DeployArgs | undefined {
   };
 }
 
+export interface DeployOptions {
+  dryRun?: boolean;
+  verify?: boolean;
+  reset?: string[];
+  /** Record file (default deployments/<env>.json). */
+  record?: string;
+  log?: (line: string) => void;
+}
+
+/** What a deploy did: exit code (0 ok, 1 failed, 2 timelock proposals left, 3 interrupted) and the run. */
+export interface DeployOutcome {
+  code: number;
+  run?: Run;
+  /** Wall time of the whole deploy, in seconds (per network: `run.elapsed`). */
+  seconds: number;
+}
+
+/** Validates `config`, connects every network and runs the deploy (or the dry run): the path of `npm run deploy`. */
+export async function deployWith(
+  config: EnvironmentConfig,
+  book: Record<string, NetworkEntry>,
+  opts: DeployOptions = {},
+): Promise<DeployOutcome> {
+  const log = opts.log ?? console.log;
+  const started = Date.now();
+  const seconds = () => (Date.now() - started) / 1000;
+  const problems = validate(config, book);
+  if (problems.length) {
+    for (const p of problems) log(`config: ${p}`);
+    return { code: 1, seconds: seconds() };
+  }
+  const file = opts.record ?? recordPath(config.name);
+  const signers = await connectSigners(config, book);
+  const estimatesFile = estimatesPath(config.name);
+  const estimates = fs.existsSync(estimatesFile)
+    ? (JSON.parse(fs.readFileSync(estimatesFile, "utf8")) as Record<string, string>)
+    : undefined;
+  let run: Run | undefined;
+  try {
+    run = await runEnvironment(
+      { config, book, signers },
+      {
+        mode: opts.dryRun ? "dry-run" : "deploy",
+        store: RecordStore.open(config, file),
+        log: (l) => log(`[deploy] ${l}`),
+        reset: opts.reset,
+        estimates,
+        stopAfter: process.env.XMARGIN_DEPLOY_STOP_AFTER ? Number(process.env.XMARGIN_DEPLOY_STOP_AFTER) : undefined,
+      },
+    );
+    if (opts.dryRun) {
+      const providers = Object.fromEntries(Object.entries(signers).map(([n, s]) => [n, s.provider!]));
+      for (const line of await formatPlan(run, providers)) log(line);
+      log("dry run: nothing was sent");
+      return { code: 0, run, seconds: seconds() };
+    }
+    for (const [network, gas] of run.gasUsed) log(`${network}: ${run.sent.get(network)} transactions, ${gas} gas`);
+    if (!run.gasUsed.size) log("nothing to do: every chain already matches the config");
+    for (const p of run.proposals)
+      log(`proposal for the timelock on ${p.network}: ${p.label}: to ${p.to} data ${p.data}`);
+    log(`record: ${path.relative(process.cwd(), file)} (${seconds().toFixed(1)} s)`);
+    if (opts.verify) {
+      const verifyFile = path.join(__dirname, "verify.ts");
+      if (!fs.existsSync(verifyFile)) {
+        log("--verify: scripts/verify.ts is not there yet; skipped");
+      } else {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const verify = require(verifyFile) as { verifyDeployment?: (record: unknown, o: unknown) => Promise<unknown> };
+        await verify.verifyDeployment?.(RecordStore.open(config, file).record, { log });
+      }
+    }
+    return { code: run.proposals.length ? 2 : 0, run, seconds: seconds() };
+  } catch (e) {
+    if (e instanceof Interrupted) {
+      log(`[deploy] ${e.message}`);
+      return { code: 3, run, seconds: seconds() };
+    }
+    log(`[deploy] FAILED: ${e instanceof Error ? e.message : String(e)}`);
+    log(
+      `[deploy] what was deployed is in ${path.relative(process.cwd(), file)}; fix the cause and run again to resume`,
+    );
+    return { code: 1, run, seconds: seconds() };
+  } finally {
+    destroySigners(signers);
+  }
+}
+
 export async function deployMain(argv: string[], log: (line: string) => void = console.log): Promise<number> {
   const args = parseDeployArgs(argv);
   if (!args) {
     log(HELP);
     return 0;
   }
-  const book = loadBook();
   const config = restrict(loadConfig(args.env), args.networks);
-  const problems = validate(config, book);
-  if (problems.length) {
-    for (const p of problems) log(`config: ${p}`);
-    return 1;
-  }
-  const file = args.record ?? recordPath(args.env);
-  const signers = await connectSigners(config, book);
-  const estimatesFile = estimatesPath(args.env);
-  const estimates = fs.existsSync(estimatesFile)
-    ? (JSON.parse(fs.readFileSync(estimatesFile, "utf8")) as Record<string, string>)
-    : undefined;
-  const started = Date.now();
-  try {
-    const run = await runEnvironment(
-      { config, book, signers },
-      {
-        mode: args.dryRun ? "dry-run" : "deploy",
-        store: RecordStore.open(config, file),
-        log: (l) => log(`[deploy] ${l}`),
-        reset: args.reset,
-        estimates,
-        stopAfter: process.env.XMARGIN_DEPLOY_STOP_AFTER ? Number(process.env.XMARGIN_DEPLOY_STOP_AFTER) : undefined,
-      },
-    );
-    if (args.dryRun) {
-      const providers = Object.fromEntries(Object.entries(signers).map(([n, s]) => [n, s.provider!]));
-      for (const line of await formatPlan(run, providers)) log(line);
-      log("dry run: nothing was sent");
-      return 0;
-    }
-    for (const [network, gas] of run.gasUsed) log(`${network}: ${run.sent.get(network)} transactions, ${gas} gas`);
-    if (!run.gasUsed.size) log("nothing to do: every chain already matches the config");
-    for (const p of run.proposals)
-      log(`proposal for the timelock on ${p.network}: ${p.label}: to ${p.to} data ${p.data}`);
-    log(`record: ${path.relative(process.cwd(), file)} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-    if (args.verify) {
-      const verifyFile = path.join(__dirname, "verify.ts");
-      if (!fs.existsSync(verifyFile)) {
-        log("--verify: scripts/verify.ts is not there yet; skipped");
-      } else {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const verify = require(verifyFile) as {
-          verifyDeployment?: (record: unknown, opts: unknown) => Promise<unknown>;
-        };
-        await verify.verifyDeployment?.(RecordStore.open(config, file).record, { log });
-      }
-    }
-    return run.proposals.length ? 2 : 0;
-  } catch (e) {
-    if (e instanceof Interrupted) {
-      log(`[deploy] ${e.message}`);
-      return 3;
-    }
-    log(`[deploy] FAILED: ${e instanceof Error ? e.message : String(e)}`);
-    log(
-      `[deploy] what was deployed is in ${path.relative(process.cwd(), file)}; fix the cause and run again to resume`,
-    );
-    return 1;
-  } finally {
-    destroySigners(signers);
-  }
+  const outcome = await deployWith(config, loadBook(), { ...args, log });
+  return outcome.code;
 }
 
 if (require.main === module) {

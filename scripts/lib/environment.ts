@@ -1,17 +1,17 @@
 /**
  * Loading an environment for the command-line tools: its config (deploy/config/<env>.ts), the address book
- * (deploy/networks/), the validation, and a signer per network from the Hardhat network config (RPC URL and
- * deployer key from Hardhat configuration variables or the environment).
+ * (deploy/networks/), the validation, and a signer per network (RPC URL and deployer key from the environment or
+ * Hardhat configuration variables, deploy/networks/secrets.ts).
  */
 import fs from "fs";
 import path from "path";
 import { JsonRpcProvider, Wallet, type Signer } from "ethers";
 import type { EnvironmentConfig, NetworkEntry } from "../../deploy/types";
+import { DEPLOYER_KEY_VAR, configVariable, howToSet } from "../../deploy/networks/secrets";
+
+export { DEPLOYER_KEY_VAR };
 
 const ROOT = path.join(__dirname, "..", "..");
-
-/** Environment variable with the deployer's private key when the Hardhat network config has none. */
-export const DEPLOYER_KEY_VAR = "DEPLOYER_PRIVATE_KEY";
 
 function firstExport<T>(mod: Record<string, unknown>, test: (v: unknown) => boolean, what: string): T {
   const value = mod.default && test(mod.default) ? mod.default : Object.values(mod).find(test);
@@ -65,28 +65,11 @@ export function restrict(config: EnvironmentConfig, only?: string[]): Environmen
   };
 }
 
-interface HttpNetwork {
-  url?: string;
-  accounts?: unknown;
-}
-
-/** The RPC URL and deployer key of `net`: the Hardhat network config first, then the environment variables. */
-export async function networkAccess(net: NetworkEntry): Promise<{ url: string; key?: string }> {
-  let configured: HttpNetwork | undefined;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const hre = require("hardhat") as { config: { networks: Record<string, HttpNetwork> } };
-    configured = hre.config.networks[net.name];
-  } catch {
-    configured = undefined;
-  }
-  const url = process.env[net.rpcUrlVar] || configured?.url;
-  if (!url) throw new Error(`${net.name}: no RPC URL: set ${net.rpcUrlVar} (npx hardhat vars set ${net.rpcUrlVar})`);
-  const accounts = configured?.accounts;
-  const key =
-    process.env[DEPLOYER_KEY_VAR] ||
-    (Array.isArray(accounts) && typeof accounts[0] === "string" ? accounts[0] : undefined);
-  return { url, key };
+/** The RPC URL and deployer key of `net`, from the environment or Hardhat configuration variables. */
+export function networkAccess(net: NetworkEntry): { url: string; key?: string } {
+  const url = configVariable(net.rpcUrlVar);
+  if (!url) throw new Error(`${net.name}: no RPC URL: ${howToSet(net.rpcUrlVar)}`);
+  return { url, key: configVariable(DEPLOYER_KEY_VAR) };
 }
 
 /** A signer per network: the deployer key, or (dev nodes) the node's first unlocked account. */
@@ -99,7 +82,7 @@ export async function connectSigners(
   for (const name of [config.hub, ...config.spokes]) {
     const net = book[name];
     if (!net) throw new Error(`${name}: not in the address book`);
-    const { url, key } = await networkAccess(net);
+    const { url, key } = networkAccess(net);
     const provider = new JsonRpcProvider(url, net.chainId, {
       staticNetwork: true,
       cacheTimeout: -1,
@@ -111,7 +94,7 @@ export async function connectSigners(
       out[name] = new Wallet(Wallet.createRandom().privateKey, provider);
     } else {
       const accounts = (await provider.send("eth_accounts", [])) as string[];
-      if (!accounts.length) throw new Error(`${name}: no deployer key: set ${DEPLOYER_KEY_VAR}`);
+      if (!accounts.length) throw new Error(`${name}: no deployer key: ${howToSet(DEPLOYER_KEY_VAR)}`);
       out[name] = await provider.getSigner(accounts[0]);
     }
   }
