@@ -89,11 +89,13 @@ interface Deployed {
   /** Hub only: record keys of the hub steps -> address; feeds by key. */
   hub?: Record<string, string>;
   feeds?: Record<string, { address: string; decimals: number; heartbeat: number }>;
+  heartbeatMarginBps?: number;
   vault?: string;
 }
 
-/** Heartbeat given to the oracle: the feed's own plus a margin (10%, at least a minute). */
-export function heartbeatWithMargin(heartbeat: number): number {
+/** Heartbeat given to the oracle: the feed's own plus a margin (default 10%, at least a minute). */
+export function heartbeatWithMargin(heartbeat: number, marginBps?: number): number {
+  if (marginBps !== undefined) return heartbeat + Math.floor((heartbeat * marginBps) / 10_000);
   return heartbeat + Math.max(60, Math.floor(heartbeat / 10));
 }
 
@@ -145,6 +147,7 @@ export async function runEnvironment(inputs: EnvironmentInputs, options: RunOpti
   {
     const r = hub.runner;
     hub.feeds = {};
+    hub.heartbeatMarginBps = config.risk.heartbeatMarginBps;
     const feedKeys = [config.base.feed, ...config.markets.map((m) => m.feed)];
     for (const key of feedKeys) {
       if (hub.feeds[key]) continue;
@@ -165,7 +168,7 @@ export async function runEnvironment(inputs: EnvironmentInputs, options: RunOpti
       guardian: resolveAccount(config.guardian, r.deployer),
       messenger: hub.messenger,
       baseToken: base.address,
-      config,
+      risk: config.risk,
       baseDecimals: base.decimals,
     };
     hub.hub = {};
@@ -401,7 +404,7 @@ async function setFeed(
   const feedsAddress = hub.hub![HUB_ROLES.feeds];
   const oracle = PriceOracle__factory.connect(feedsAddress, r.signer);
   const feed = hub.feeds![feedKey];
-  const heartbeat = heartbeatWithMargin(feed.heartbeat);
+  const heartbeat = heartbeatWithMargin(feed.heartbeat, hub.heartbeatMarginBps);
   await r.call(
     label,
     feedsAddress,

@@ -27,7 +27,7 @@ export interface HubInputs {
   guardian: string;
   messenger: string;
   baseToken: string;
-  config: EnvironmentConfig;
+  risk: EnvironmentConfig["risk"];
   /** Base token decimals (minDebt is given in whole units). */
   baseDecimals: number;
 }
@@ -44,8 +44,8 @@ export const HUB_STEPS: HubStep[] = [
     name: "engine",
     factory: new MarginEngine__factory(),
     args: (i, d) => {
-      const rm = i.config.risk.rateModel;
-      const liq = i.config.risk.liquidation;
+      const rm = i.risk.rateModel;
+      const liq = i.risk.liquidation;
       return [
         i.baseToken,
         i.messenger,
@@ -56,13 +56,13 @@ export const HUB_STEPS: HubStep[] = [
           slope2: wad(rm.slope2PerYear) / SECONDS_PER_YEAR,
           kink: wad(rm.kink),
         },
-        i.config.risk.reserveFactorBps,
+        i.risk.reserveFactorBps,
         {
           closeFactorBps: liq.closeFactorBps,
           protocolShareBps: liq.protocolShareBps,
           fullCloseHealth: wad(liq.fullCloseHealth),
         },
-        wad(i.config.risk.minDebt) / 10n ** BigInt(18 - i.baseDecimals),
+        wad(i.risk.minDebt) / 10n ** BigInt(18 - i.baseDecimals),
         i.owner,
         i.guardian,
       ];

@@ -144,6 +144,8 @@ export interface EnvironmentConfig {
     latencyHaircutBps?: Record<string, number>;
     /** L2 sequencer grace period in seconds, when the hub has an uptime feed. */
     sequencerGracePeriod?: number;
+    /** Staleness allowed beyond a feed's heartbeat, in bps of it; absent = 10% (at least 60 s), 0 = none. */
+    heartbeatMarginBps?: number;
   };
   /** Guardian address (pauses, emergency invalidation). "deployer" = the deploying key. */
   guardian: string;

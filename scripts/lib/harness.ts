@@ -77,6 +77,7 @@ export async function installBridges(
   net: NetworkEntry,
   remotes: NetworkEntry[],
   placed: boolean,
+  fee = 0n,
 ): Promise<InstalledBridges> {
   const out: InstalledBridges = {};
   const me = await deployer.getAddress();
@@ -88,7 +89,7 @@ export async function installBridges(
       placed ? net.layerzero.endpointV2 : undefined,
     );
     const endpoint = EndpointV2Mock__factory.connect(endpointAddress, deployer);
-    const lib = await new TestLzMessageLib__factory(deployer).deploy(endpointAddress, 0);
+    const lib = await new TestLzMessageLib__factory(deployer).deploy(endpointAddress, fee);
     await lib.waitForDeployment();
     const libAddress = await lib.getAddress();
     await send(endpoint.registerLibrary(libAddress));
@@ -106,6 +107,7 @@ export async function installBridges(
       deployer.sendTransaction(await f.getDeployTransaction()),
       placed ? net.ccip.router : undefined,
     );
+    if (fee) await send(MockCCIPRouter__factory.connect(router, deployer).setFee(fee));
     out.ccip = { router };
   }
   if (net.hyperlane) {
@@ -123,6 +125,7 @@ export async function installBridges(
       deployer.sendTransaction(await hf.getDeployTransaction()),
       placed ? net.hyperlane.interchainGasPaymaster : undefined,
     );
+    if (fee) await send(TestPostDispatchHook__factory.connect(igp, deployer).setFee(fee));
     await send(mailbox.setDefaultHook(igp));
     // MockMailbox hands each dispatched message to a mailbox object per remote domain: a sink here. The relayer
     // reads the `Dispatch` event and processes the message on the real destination.
