@@ -191,6 +191,8 @@ export interface ChainDeploymentRecord {
   /** Earliest block of any contract here. */
   startBlock: number;
   confirmations: number;
+  /** RPC URL, for local networks only (devnets, rehearsals); public networks take it from the book's variable. */
+  rpc?: string;
 }
 
 export interface DeploymentRecordV2 {
