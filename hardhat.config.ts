@@ -6,6 +6,7 @@ import {
   TASK_COMPILE_SOLIDITY_READ_FILE,
 } from "hardhat/builtin-tasks/task-names";
 import "@nomicfoundation/hardhat-toolbox";
+import { HardhatPluginError } from "hardhat/plugins";
 import path from "path";
 import { NETWORK_ENTRIES } from "./deploy/networks";
 import { configVariable, DEPLOYER_KEY_VAR, EXPLORER_KEY_VAR, howToSet } from "./deploy/networks/secrets";
@@ -54,7 +55,10 @@ const chainId = Number(process.env.XMARGIN_CHAIN_ID ?? 31337);
 // URL is unset keeps a placeholder that fails only when that network is used (see the extendEnvironment below), so
 // compile, tests and the other networks never need it.
 const MISSING_URL = "http://127.0.0.1:1/missing-rpc-url";
-const deployerKey = configVariable(DEPLOYER_KEY_VAR);
+// A malformed key must not break compile or tests either: it is left out here and reported when a book network is used.
+const rawDeployerKey = configVariable(DEPLOYER_KEY_VAR);
+const deployerKey =
+  rawDeployerKey !== undefined && /^(0x)?[0-9a-fA-F]{64}$/.test(rawDeployerKey) ? rawDeployerKey : undefined;
 const bookNetworks: NetworksUserConfig = Object.fromEntries(
   NETWORK_ENTRIES.map((entry): [string, HttpNetworkUserConfig] => [
     entry.name,
@@ -69,7 +73,10 @@ const bookNetworks: NetworksUserConfig = Object.fromEntries(
 extendEnvironment((hre) => {
   const entry = NETWORK_ENTRIES.find((n) => n.name === hre.network.name);
   if (entry !== undefined && configVariable(entry.rpcUrlVar) === undefined) {
-    throw new Error(`network ${entry.name} has no RPC URL: ${howToSet(entry.rpcUrlVar)}`);
+    throw new HardhatPluginError("xmargin", `network ${entry.name} has no RPC URL: ${howToSet(entry.rpcUrlVar)}`);
+  }
+  if (entry !== undefined && rawDeployerKey !== undefined && deployerKey === undefined) {
+    throw new HardhatPluginError("xmargin", `${DEPLOYER_KEY_VAR} is not a 32-byte hex private key`);
   }
 });
 

@@ -176,6 +176,10 @@ export interface ContractRecord {
   tx?: string;
   /** Sent but not yet confirmed when the record was written (a resumed deploy looks the transaction up). */
   pending?: boolean;
+  /** Fully qualified contract name (`contracts/hub/MarginEngine.sol:MarginEngine`), for explorer verification. */
+  contract?: string;
+  /** Constructor arguments as deployed (JSON: bigints as decimal strings), for explorer verification. */
+  args?: unknown[];
 }
 
 export interface ChainDeploymentRecord {

@@ -75,6 +75,8 @@ export const arbitrumSepolia: NetworkEntry = {
   },
   // Sequencer-uptime feed: none published for Arbitrum Sepolia (CHAINLINK_SEQUENCER_PAGE lists mainnets only).
   tokens: {
+    // WETH: the CCIP directory's fee-token WETH. @chainlink/local 0.2.9's Register.sol names another wrapped native
+    // (0xb13Cfa6f8B2Eed2C37fB00fF0c1A59807C585810), so this value is not cross-checked against it.
     WETH: {
       address: "0xE591bf0A0CF924A0674d7792db046B23CEbF5f34",
       symbol: "WETH",

@@ -74,6 +74,8 @@ export const sepolia: NetworkEntry = {
   },
   // An L1 has no sequencer: no uptime feed.
   tokens: {
+    // WETH: the CCIP directory's fee-token WETH. @chainlink/local 0.2.9's Register.sol names another wrapped native
+    // (0xc4bF5CbDaBE595361438F8c6a187bDc330539c60), so this value is not cross-checked against it.
     WETH: {
       address: "0x097D90c9d3E0B50Ca60e1ae45F6A81010f9FB534",
       symbol: "WETH",
