@@ -479,6 +479,10 @@ async function listMarket(hub: Deployed, spoke: Deployed, m: MarketConfigEntry) 
   const engine = MarginEngine__factory.connect(engineAddress, r.signer);
   const owner = ownerOf(r, engineAddress);
   const listed = async () => Number((await engine.marketState(chainId, token.address)).idPlusOne);
+  // A market listed by this run gets its factors from listMarket; configureMarket only corrects an older listing
+  // (the check always compares the factors).
+  const engineExists = (await r.provider.getCode(engineAddress)) !== "0x";
+  const listedBefore = r.run.mode === "check" || (engineExists && (await listed()) > 0);
   await r.call(
     `engine.listMarket(${tag})`,
     engineAddress,
@@ -493,34 +497,35 @@ async function listMarket(hub: Deployed, spoke: Deployed, m: MarketConfigEntry) 
       ),
     { iface: engine.interface, owner },
   );
-  await r.call(
-    `engine.configureMarket(${tag})`,
-    engineAddress,
-    async () => {
-      const idPlusOne = await listed();
-      if (!idPlusOne) return "not listed";
-      const [, cfg] = await engine.market(idPlusOne - 1);
-      const ok =
-        Number(cfg.borrowFactorBps) === m.borrowFactorBps &&
-        Number(cfg.liquidationThresholdBps) === m.liquidationThresholdBps &&
-        Number(cfg.liquidationBonusBps) === m.liquidationBonusBps &&
-        !cfg.frozen;
-      return ok
-        ? undefined
-        : `factors ${cfg.borrowFactorBps}/${cfg.liquidationThresholdBps}/${cfg.liquidationBonusBps}${cfg.frozen ? " frozen" : ""}, ` +
-            `want ${m.borrowFactorBps}/${m.liquidationThresholdBps}/${m.liquidationBonusBps}`;
-    },
-    () =>
-      engine.configureMarket.populateTransaction(
-        chainId,
-        token.address,
-        m.borrowFactorBps,
-        m.liquidationThresholdBps,
-        m.liquidationBonusBps,
-        false,
-      ),
-    { iface: engine.interface, owner },
-  );
+  if (listedBefore)
+    await r.call(
+      `engine.configureMarket(${tag})`,
+      engineAddress,
+      async () => {
+        const idPlusOne = await listed();
+        if (!idPlusOne) return "not listed";
+        const [, cfg] = await engine.market(idPlusOne - 1);
+        const ok =
+          Number(cfg.borrowFactorBps) === m.borrowFactorBps &&
+          Number(cfg.liquidationThresholdBps) === m.liquidationThresholdBps &&
+          Number(cfg.liquidationBonusBps) === m.liquidationBonusBps &&
+          !cfg.frozen;
+        return ok
+          ? undefined
+          : `factors ${cfg.borrowFactorBps}/${cfg.liquidationThresholdBps}/${cfg.liquidationBonusBps}${cfg.frozen ? " frozen" : ""}, ` +
+              `want ${m.borrowFactorBps}/${m.liquidationThresholdBps}/${m.liquidationBonusBps}`;
+      },
+      () =>
+        engine.configureMarket.populateTransaction(
+          chainId,
+          token.address,
+          m.borrowFactorBps,
+          m.liquidationThresholdBps,
+          m.liquidationBonusBps,
+          false,
+        ),
+      { iface: engine.interface, owner },
+    );
   const creditCap = parseUnits(m.creditCap, token.decimals);
   await r.call(
     `engine.setCreditCap(${tag}, ${m.creditCap})`,

@@ -77,6 +77,8 @@ export class Run {
   readonly sent = new Map<string, number>();
   /** Wall time spent sending and confirming on each network, in ms. */
   readonly elapsed = new Map<string, number>();
+  /** Gas used per `<network>:<label>`, what a dry run can later quote for steps it cannot estimate. */
+  readonly used: Record<string, string> = {};
   private transactions = 0;
 
   constructor(readonly options: RunOptions) {}
@@ -90,7 +92,8 @@ export class Run {
   }
 
   /** Counts one transaction of `network` that used `gas`; throws {@link Interrupted} when the budget is spent. */
-  count(network: string, gas: bigint, ms = 0): void {
+  count(network: string, gas: bigint, ms = 0, label?: string): void {
+    if (label) this.used[`${network}:${label}`] = gas.toString();
     this.elapsed.set(network, (this.elapsed.get(network) ?? 0) + ms);
     this.gasUsed.set(network, (this.gasUsed.get(network) ?? 0n) + gas);
     this.sent.set(network, (this.sent.get(network) ?? 0) + 1);
@@ -99,6 +102,33 @@ export class Run {
       throw new Interrupted(`interrupted after ${this.transactions} transactions`);
     }
   }
+}
+
+/** Where each deployable contract is defined, for explorer verification (fully qualified names). */
+const SOURCES: Record<string, string> = {
+  Messenger: "contracts/messaging/Messenger.sol",
+  LocalAdapter: "contracts/messaging/adapters/LocalAdapter.sol",
+  LayerZeroAdapter: "contracts/messaging/adapters/LayerZeroAdapter.sol",
+  CCIPAdapter: "contracts/messaging/adapters/CCIPAdapter.sol",
+  HyperlaneAdapter: "contracts/messaging/adapters/HyperlaneAdapter.sol",
+  PriceOracle: "contracts/oracle/PriceOracle.sol",
+  MarginEngine: "contracts/hub/MarginEngine.sol",
+  MarginLens: "contracts/hub/MarginLens.sol",
+  CollateralVault: "contracts/spoke/CollateralVault.sol",
+  TimelockController: "@openzeppelin/contracts/governance/TimelockController.sol",
+  MockERC20: "contracts/mocks/MockERC20.sol",
+  MockPriceFeed: "contracts/mocks/MockPriceFeed.sol",
+};
+
+/** `path:Name` of the contract a typechain factory deploys, when known. */
+export function qualifiedName(factory: DeployFactory): string | undefined {
+  const name = factory.constructor.name.replace(/__factory$/, "");
+  return SOURCES[name] ? `${SOURCES[name]}:${name}` : undefined;
+}
+
+/** Constructor arguments as JSON (bigints as decimal strings, structs as objects). */
+export function jsonArgs(args: unknown[]): unknown[] {
+  return JSON.parse(JSON.stringify(args, (_k, v) => (typeof v === "bigint" ? v.toString() : v))) as unknown[];
 }
 
 function reason(e: unknown, iface?: Interface): string {
@@ -225,20 +255,33 @@ export class ChainRunner {
       throw new Error(`${this.name}: deploy ${name} failed: ${reason(e, factory.interface)}`);
     }
     const predicted = getCreateAddress({ from: this.deployer, nonce: tx.nonce });
-    this.record(name, predicted, 0, tx.hash, true);
+    this.record(name, predicted, 0, tx.hash, true, { contract: qualifiedName(factory), args: jsonArgs(args) });
     const receipt = await tx.wait();
     if (!receipt || receipt.status !== 1 || !receipt.contractAddress) {
       throw new Error(`${this.name}: deploy ${name} failed (tx ${tx.hash})`);
     }
     this.record(name, receipt.contractAddress, receipt.blockNumber, tx.hash);
     this.run.log(`${this.name}: ${name} deployed at ${receipt.contractAddress} (gas ${receipt.gasUsed})`);
-    this.run.count(this.name, receipt.gasUsed, Date.now() - t0);
+    this.run.count(this.name, receipt.gasUsed, Date.now() - t0, name);
     return receipt.contractAddress;
   }
 
-  private record(name: string, address: string, block: number, tx: string, pending = false): void {
+  private record(
+    name: string,
+    address: string,
+    block: number,
+    tx: string,
+    pending = false,
+    source?: { contract?: string; args: unknown[] },
+  ): void {
     const chain = this.store.chain(this.name)!;
-    chain.contracts[name] = pending ? { address, block, tx, pending } : { address, block, tx };
+    const verification = source ?? {
+      contract: chain.contracts[name]?.contract,
+      args: chain.contracts[name]?.args ?? [],
+    };
+    chain.contracts[name] = pending
+      ? { address, block, tx, pending, ...verification }
+      : { address, block, tx, ...verification };
     const blocks = Object.values(chain.contracts)
       .filter((c) => !c.pending)
       .map((c) => c.block);
@@ -329,7 +372,7 @@ export class ChainRunner {
     this.run.log(`${this.name}: ${label} (gas ${receipt.gasUsed})`);
     const after = await diff();
     if (after !== undefined) throw new Error(`${this.name}: ${label}: still differs after the call: ${after}`);
-    this.run.count(this.name, receipt.gasUsed, Date.now() - t0);
+    this.run.count(this.name, receipt.gasUsed, Date.now() - t0, label);
   }
 
   /** A state the deploy never changes but the check reports (pauses). */

@@ -14,12 +14,12 @@ import os from "os";
 import path from "path";
 import { parseArgs } from "util";
 import { spawn, type ChildProcess } from "child_process";
-import { MaxUint256, parseUnits, type Signer } from "ethers";
+import { MaxUint256, formatUnits, parseUnits, type Signer } from "ethers";
 import { connectRpc, type Chain } from "./lib/chain";
 import { installAssets, installBridges, bridgedChainOf, type InstalledBridges } from "./lib/harness";
 import { BridgeRelayer, type BridgeKind } from "./lib/bridges";
 import { assertSolvent } from "./lib/solvency";
-import { deployWith } from "./deploy";
+import { deployWith, estimatesPath } from "./deploy";
 import { checkWith } from "./check-deploy";
 import { loadBook, loadConfig } from "./lib/environment";
 import { readRecordFile } from "../deploy/record";
@@ -43,7 +43,9 @@ every step passed; a failure names the chain and the call.
 options:
   --base-port <n>   port of the first node; one per network upwards (default 28545); busy ports are refused
   --record <file>   deployment record (default: a temporary file)
-  --keep            leave the nodes running (prints their PIDs) instead of stopping them`;
+  --keep            leave the nodes running (prints their PIDs) instead of stopping them
+  --write-estimates write the gas of every deploy step to deploy/estimates/<env>.json, which the dry run of a
+                    real deploy quotes for the calls it cannot estimate before their contracts exist`;
 
 /** Answers of the mock feeds placed at the book's feed addresses (8-decimal USD), unless the book sets one. */
 export const REHEARSAL_PRICES: Record<string, bigint> = {
@@ -151,6 +153,8 @@ export interface RehearsalResult {
   failed?: string;
   /** Deploy gas and wall time (seconds, node start + harness + deploy transactions) per network. */
   perChain: Record<string, { gas: bigint; transactions: number; seconds: number }>;
+  /** Gas of every step of the deploy (`<network>:<label>`), for the dry run of a real deploy. */
+  estimates?: Record<string, string>;
   /** Transactions the second deploy sent (must be 0). */
   secondRunTransactions: number;
   record?: DeploymentRecordV2;
@@ -201,9 +205,20 @@ export async function rehearse(opts: RehearsalOptions): Promise<RehearsalResult>
     // 3. Exactly the deploy of `npm run deploy`, through the variables the networks use.
     for (const node of result.nodes) setEnv(book[node.network].rpcUrlVar, node.url);
     setEnv(DEPLOYER_KEY_VAR, DEV_KEY);
+    step = "dry run";
+    const nonces = await Promise.all(
+      result.nodes.map((n) => n.chain.provider.getTransactionCount(n.chain.signers[0].address)),
+    );
+    const dry = await deployWith(config, book, { record, log, dryRun: true });
+    const after = await Promise.all(
+      result.nodes.map((n) => n.chain.provider.getTransactionCount(n.chain.signers[0].address)),
+    );
+    if (dry.code !== 0 || after.some((x, i) => x !== nonces[i]))
+      throw new Error("the dry run failed or sent something");
     step = "deploy";
     const first = await deployWith(config, book, { record, log });
     if (first.code !== 0) throw new Error(`deploy exited with ${first.code} (see the [deploy] lines above)`);
+    result.estimates = first.run!.used;
     for (const name of networks) {
       result.perChain[name] = {
         gas: first.run!.gasUsed.get(name) ?? 0n,
@@ -340,7 +355,7 @@ async function roundTrips(
     const paid = (await erc20.balanceOf(user)) - before;
     if (paid !== part) throw new Error(`vault paid ${paid}, released ${part}`);
     log(
-      `${spoke}: deposit ${market.token} -> credited -> borrowed -> withdrew ${part} -> released over ${config.routes[spoke].adapters.join("+")} (k=${k})`,
+      `${spoke}: deposit ${market.token} -> credited -> borrowed -> withdrew ${formatUnits(part, token.decimals)} ${market.token} -> released over ${config.routes[spoke].adapters.join("+")} (k=${k})`,
     );
   }
   void book;
@@ -394,6 +409,7 @@ async function main() {
       "base-port": { type: "string", default: process.env.XMARGIN_REHEARSAL_PORT ?? "28545" },
       record: { type: "string" },
       keep: { type: "boolean", default: false },
+      "write-estimates": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -416,6 +432,12 @@ async function main() {
     );
   }
   log(`second deploy: ${result.secondRunTransactions} transactions`);
+  if (values["write-estimates"] && result.ok && result.estimates) {
+    const file = estimatesPath(config.name);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(result.estimates, null, 2) + "\n");
+    log(`gas of every step written to ${path.relative(process.cwd(), file)} (the dry run quotes it)`);
+  }
   if (values.keep)
     log(`nodes left running: ${result.nodes.map((n) => `${n.network} pid ${n.pid} ${n.url}`).join(", ")}`);
   log(`${result.ok ? "PASSED" : `FAILED (${result.failed})`} in ${result.totalSeconds.toFixed(1)} s`);
