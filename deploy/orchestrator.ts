@@ -1,36 +1,27 @@
 /**
- * Multi-chain orchestrator: deploys the hub and the source chains in order, wires routes, peer apps and
- * LocalAdapter peers in both directions.
- *
- * Deploy order (each step only needs the ones before it):
- *   1. every chain: Messenger, then LocalAdapter(messenger)
- *   2. hub: MarginEngineExt(base, messenger), MarginEngine(ext, ...), MarginLens(engine); the engine address is
- *      typed as IMarginHub (the engine's functions and the extension's, served through its fallback)
- *   3. sources: CollateralVault(messenger, hubChainId)
- *   4. wiring, per source chain S: adapters trust each other (hub <-> S), messenger routes (k = 1 over the
- *      LocalAdapter), peer apps engine <-> vault, relayers allowed on every adapter.
- * Assets, feeds and markets are configured afterwards (see {@link listCollateral}); scripts/lib/deployment.ts
- * writes and reads the record of a deployment.
+ * Building blocks shared by the tests: the hub on one chain (deployHub, through the hub steps of deploy/hub.ts, the
+ * same construction as the multi-chain deploy) and the listing of one collateral (listCollateral, in the order of
+ * the multi-chain deploy: hub feed, hub market, then the vault's allow-list). The one deploy path of every
+ * environment, the world fixture and the devnet is deploy/environment.ts.
  */
-import type { Signer, ContractTransactionResponse } from "ethers";
+import { formatUnits, type Signer, type ContractTransactionResponse } from "ethers";
+import { HUB_STEPS, WAD, type HubInputs } from "./hub";
+import type { EnvironmentConfig } from "./types";
 import {
   CollateralVault,
-  CollateralVault__factory,
   LocalAdapter,
   LocalAdapter__factory,
   IMarginHub,
   IMarginHub__factory,
   MarginEngineExt,
   MarginEngineExt__factory,
-  MarginEngine__factory,
   MarginLens,
   MarginLens__factory,
   Messenger,
   Messenger__factory,
 } from "../typechain-types";
 
-export const SECONDS_PER_YEAR = 365n * 24n * 3600n;
-export const WAD = 10n ** 18n;
+export { SECONDS_PER_YEAR, WAD } from "./hub";
 
 export interface RateModelYearly {
   /** Yearly rates and kink, 1e18 = 100%. */
@@ -97,80 +88,57 @@ async function deployMessaging(deployer: Signer, guardian: string, localFee: big
   return { chainId: await chainIdOf(deployer), messenger, adapter };
 }
 
+/** The yearly rate model and liquidation rules of `config` in the environment config's decimal form. */
+export function riskOf(config: HubConfig): EnvironmentConfig["risk"] {
+  const dec = (x: bigint) => formatUnits(x, 18);
+  const rm = config.rateModel;
+  return {
+    rateModel: {
+      baseRatePerYear: dec(rm.baseRatePerYear),
+      slope1PerYear: dec(rm.slope1PerYear),
+      slope2PerYear: dec(rm.slope2PerYear),
+      kink: dec(rm.kink),
+    },
+    reserveFactorBps: config.reserveFactorBps,
+    liquidation: {
+      closeFactorBps: config.liquidation.closeFactorBps,
+      protocolShareBps: config.liquidation.protocolShareBps,
+      fullCloseHealth: dec(config.liquidation.fullCloseHealth),
+    },
+    minDebt: dec(config.minDebt * 10n ** 12n),
+  };
+}
+
 /**
- * Deploys the hub: messenger, LocalAdapter, the margin engine (its extension first, then the engine that
- * delegates to it) and the lens. Prices are read by the engine itself: feeds are set on the engine's address.
+ * Deploys the hub on one chain: messenger, LocalAdapter, then the hub steps of deploy/hub.ts (the same construction
+ * as the multi-chain deploy). For single-chain unit tests; base decimals must be 6 (minDebt is in base units).
  */
 export async function deployHub(deployer: Signer, config: HubConfig): Promise<HubDeployment> {
   const owner = await deployer.getAddress();
   const messaging = await deployMessaging(deployer, config.guardian, config.localFee ?? 0n);
-  const ext = await new MarginEngineExt__factory(deployer).deploy(
-    config.baseToken,
-    await messaging.messenger.getAddress(),
-  );
-  await ext.waitForDeployment();
-  const rm = config.rateModel;
-  const implementation = await new MarginEngine__factory(deployer).deploy(
-    await ext.getAddress(),
-    {
-      baseRate: rm.baseRatePerYear / SECONDS_PER_YEAR,
-      slope1: rm.slope1PerYear / SECONDS_PER_YEAR,
-      slope2: rm.slope2PerYear / SECONDS_PER_YEAR,
-      kink: rm.kink,
-    },
-    config.reserveFactorBps,
-    config.liquidation,
-    config.minDebt,
+  const inputs: HubInputs = {
     owner,
-    config.guardian,
-  );
-  await implementation.waitForDeployment();
-  const engine = IMarginHub__factory.connect(await implementation.getAddress(), deployer);
-  const lens = await new MarginLens__factory(deployer).deploy(await engine.getAddress());
-  await lens.waitForDeployment();
-  return { ...messaging, engine, extension: ext, lens };
-}
-
-/** Deploys a source chain: messenger, LocalAdapter and collateral vault. */
-export async function deploySpoke(
-  deployer: Signer,
-  hubChainId: bigint,
-  guardian: string,
-  localFee = 0n,
-): Promise<SpokeDeployment> {
-  const owner = await deployer.getAddress();
-  const messaging = await deployMessaging(deployer, guardian, localFee);
-  const vault = await new CollateralVault__factory(deployer).deploy(
-    await messaging.messenger.getAddress(),
-    hubChainId,
-    owner,
-    guardian,
-  );
-  await vault.waitForDeployment();
-  return { ...messaging, vault };
-}
-
-/**
- * Wires the hub and every source chain in both directions over their LocalAdapters (1-of-1 routes) and allows
- * `relayers` to deliver on every adapter. Each contract must be connected to its owner.
- */
-export async function wire(hub: HubDeployment, spokes: SpokeDeployment[], relayers: string[]): Promise<void> {
-  const engine = await hub.engine.getAddress();
-  const hubMessenger = await hub.messenger.getAddress();
-  const hubAdapter = await hub.adapter.getAddress();
-  for (const spoke of spokes) {
-    const vault = await spoke.vault.getAddress();
-    const spokeMessenger = await spoke.messenger.getAddress();
-    const spokeAdapter = await spoke.adapter.getAddress();
-    await send(hub.adapter.setRemoteAdapter(spoke.chainId, spokeAdapter));
-    await send(spoke.adapter.setRemoteAdapter(hub.chainId, hubAdapter));
-    await send(hub.messenger.setRoute(spoke.chainId, spokeMessenger, [hubAdapter], 1));
-    await send(spoke.messenger.setRoute(hub.chainId, hubMessenger, [spokeAdapter], 1));
-    await send(hub.messenger.setPeerApp(engine, spoke.chainId, vault));
-    await send(spoke.messenger.setPeerApp(vault, hub.chainId, engine));
-    for (const relayer of relayers) await send(spoke.adapter.setRelayer(relayer, true));
+    guardian: config.guardian,
+    messenger: await messaging.messenger.getAddress(),
+    baseToken: config.baseToken,
+    risk: riskOf(config),
+    baseDecimals: 6,
+  };
+  const deployed: Record<string, string> = {};
+  for (const step of HUB_STEPS) {
+    const tx = await (step.factory.getDeployTransaction as (...a: unknown[]) => Promise<{ data: string }>)(
+      ...step.args(inputs, deployed),
+    );
+    const receipt = await (await deployer.sendTransaction({ data: tx.data })).wait();
+    if (!receipt?.contractAddress) throw new Error(`deploy ${step.name} failed`);
+    deployed[step.name] = receipt.contractAddress;
   }
-  for (const relayer of relayers) await send(hub.adapter.setRelayer(relayer, true));
+  return {
+    ...messaging,
+    engine: IMarginHub__factory.connect(deployed.engine, deployer),
+    extension: MarginEngineExt__factory.connect(deployed.extension, deployer),
+    lens: MarginLens__factory.connect(deployed.lens, deployer),
+  };
 }
 
 export interface CollateralListing {
@@ -186,9 +154,12 @@ export interface CollateralListing {
   liquidationBonusBps: number;
 }
 
-/** Allows `token` in its vault, gives the engine its feed and lists the market there. */
+/**
+ * Gives the engine the feed of `token`, lists the market on the engine and only then allows `token` in its
+ * vault: if the hub refuses the feed or the market (e.g. `InvalidDecimals`), the vault never takes deposits of a
+ * token the hub cannot list.
+ */
 export async function listCollateral(hub: HubDeployment, listing: CollateralListing): Promise<void> {
-  await send(listing.spoke.vault.setAssetAllowed(listing.token, true));
   await send(
     hub.engine.setFeed(listing.spoke.chainId, listing.token, listing.feed, listing.heartbeat, listing.tokenDecimals),
   );
@@ -201,4 +172,5 @@ export async function listCollateral(hub: HubDeployment, listing: CollateralList
       listing.liquidationBonusBps,
     ),
   );
+  await send(listing.spoke.vault.setAssetAllowed(listing.token, true));
 }

@@ -51,6 +51,8 @@ export interface FeedEntry {
   address: string;
   /** e.g. "ETH / USD". */
   pair: string;
+  /** Answer of the mock feed that rehearsals and `deployTokens` environments put in its place (feed units). */
+  mockAnswer?: string;
   decimals: number;
   /** Seconds between updates at most (Chainlink's heartbeat for the feed). */
   heartbeat: number;
@@ -142,6 +144,8 @@ export interface EnvironmentConfig {
     latencyHaircutBps?: Record<string, number>;
     /** L2 sequencer grace period in seconds, when the hub has an uptime feed. */
     sequencerGracePeriod?: number;
+    /** Staleness allowed beyond a feed's heartbeat, in bps of it; absent = 10% (at least 60 s), 0 = none. */
+    heartbeatMarginBps?: number;
   };
   /** Guardian address (pauses, emergency invalidation). "deployer" = the deploying key. */
   guardian: string;
@@ -170,6 +174,8 @@ export interface ContractRecord {
   block: number;
   /** Deploy transaction hash. */
   tx?: string;
+  /** Sent but not yet confirmed when the record was written (a resumed deploy looks the transaction up). */
+  pending?: boolean;
   /** Fully qualified contract name (`contracts/hub/MarginEngine.sol:MarginEngine`), for explorer verification. */
   contract?: string;
   /** Constructor arguments as deployed (JSON: bigints as decimal strings), for explorer verification. */
@@ -189,6 +195,8 @@ export interface ChainDeploymentRecord {
   /** Earliest block of any contract here. */
   startBlock: number;
   confirmations: number;
+  /** RPC URL, for local networks only (devnets, rehearsals); public networks take it from the book's variable. */
+  rpc?: string;
 }
 
 export interface DeploymentRecordV2 {

@@ -36,7 +36,7 @@ export async function liquidatorPass(d: Connected, opts: LiquidatorOptions = {})
       slippageBps: opts.slippageBps,
       log: opts.log,
     },
-    await discoverBorrowers(d.hub.deployment.engine),
+    await discoverBorrowers(d.hub.deployment.engine, d.fromBlocks.get(d.hub.chain.chainId)),
   );
 }
 

@@ -15,7 +15,7 @@ import { IERC20Metadata__factory, type Messenger } from "../typechain-types";
 const HELP = `usage: npm run monitor -- [options]
 
 Prints, every pass: the solvency check per (chain, asset) (vault.totalLocked = hub credits + quarantined +
-messages in flight; a vault holding less than it owes, e.g. after a negative rebase, shows as BROKEN), envelopes stored for retry on each messenger, the hub pool, and how many borrowers are liquidatable
+messages in flight over every adapter: LocalAdapter, LayerZero, CCIP, Hyperlane, read from the record's start blocks; a vault holding less than it owes, e.g. after a negative rebase, shows as BROKEN), envelopes stored for retry on each messenger, the hub pool, and how many borrowers are liquidatable
 or have a stale price. Read-only: any account works.
 
 ${KEEPER_OPTIONS}`;
@@ -29,11 +29,23 @@ export interface MonitorReport {
   priceErrors: string[];
 }
 
-async function retryableOn(chain: string, messenger: Messenger): Promise<{ chain: string; id: string }[]> {
+async function retryableOn(
+  chain: string,
+  messenger: Messenger,
+  fromBlock = 0,
+): Promise<{ chain: string; id: string }[]> {
   const ids = new Set<string>();
   const provider = messenger.runner!.provider!;
-  const failed = await queryRange(provider, (a, b) => messenger.queryFilter(messenger.filters.MessageFailed(), a, b));
-  const held = await queryRange(provider, (a, b) => messenger.queryFilter(messenger.filters.MessageHeld(), a, b));
+  const failed = await queryRange(
+    provider,
+    (a, b) => messenger.queryFilter(messenger.filters.MessageFailed(), a, b),
+    fromBlock,
+  );
+  const held = await queryRange(
+    provider,
+    (a, b) => messenger.queryFilter(messenger.filters.MessageHeld(), a, b),
+    fromBlock,
+  );
   for (const ev of [...failed, ...held]) ids.add(ev.args.id);
   const out = [];
   for (const id of ids) if (await messenger.isRetryable(id)) out.push({ chain, id });
@@ -66,8 +78,12 @@ export async function monitorPass(d: Connected, log: (line: string) => void = ()
   for (const b of broken) log(`  BROKEN ${b}`);
 
   const retryable = [
-    ...(await retryableOn(d.hub.chain.name, d.hub.deployment.messenger)),
-    ...(await Promise.all(d.spokes.map((s) => retryableOn(s.chain.name, s.deployment.messenger)))).flat(),
+    ...(await retryableOn(d.hub.chain.name, d.hub.deployment.messenger, d.fromBlocks.get(d.hub.chain.chainId))),
+    ...(
+      await Promise.all(
+        d.spokes.map((s) => retryableOn(s.chain.name, s.deployment.messenger, d.fromBlocks.get(s.chain.chainId))),
+      )
+    ).flat(),
   ];
   log(
     `messages stored for retry: ${retryable.length}${retryable.map((r) => ` ${r.chain}:${r.id.slice(0, 10)}…`).join("")}`,
@@ -84,7 +100,7 @@ export async function monitorPass(d: Connected, log: (line: string) => void = ()
       `bad debt so far ${formatUnits(await engine.totalBadDebt(), baseDecimals)}`,
   );
 
-  const borrowers = await discoverBorrowers(engine);
+  const borrowers = await discoverBorrowers(engine, d.fromBlocks.get(d.hub.chain.chainId));
   const views = borrowers.length ? await lens.accounts(borrowers) : [];
   const liquidatable = views.filter((v) => v.liquidatable).map((v) => v.account);
   const priceErrors = views.filter((v) => v.priceError).map((v) => v.account);

@@ -10,20 +10,30 @@ import { Relayer, type DeliveryResult } from "./lib/relayer";
 
 const HELP = `usage: npm run relayer -- [options]
 
-Watches the LocalAdapter of every chain in the deployment record for RelayRequested events and delivers each
-envelope to the peer adapter on its destination chain. The signer must be an authorised relayer there.
+Watches the LocalAdapter of every chain in the deployment record (from the record's start blocks) for
+RelayRequested events and delivers each envelope to the peer adapter on its destination chain. The signer must be
+an authorised relayer there. Chains without a LocalAdapter are skipped: their bridges carry their messages.
 
 ${KEEPER_OPTIONS}`;
 
 /** A relayer over every chain of the deployment `d` (connected as an authorised relayer). */
 export function makeKeeperRelayer(d: Connected, log?: (line: string) => void): Relayer {
-  return new Relayer(
-    [
-      { name: d.hub.chain.name, chainId: d.hub.chain.chainId, adapter: d.hub.deployment.adapter },
-      ...d.spokes.map((s) => ({ name: s.chain.name, chainId: s.chain.chainId, adapter: s.deployment.adapter })),
-    ],
-    log,
+  const chains = [d.hub, ...d.spokes].flatMap((c) =>
+    c.deployment.adapter
+      ? [
+          {
+            name: c.chain.name,
+            chainId: c.chain.chainId,
+            adapter: c.deployment.adapter,
+            fromBlock: d.fromBlocks.get(c.chain.chainId),
+          },
+        ]
+      : [],
   );
+  if (!chains.length) {
+    throw new Error("no LocalAdapter in this deployment: its bridges (LayerZero, CCIP, Hyperlane) carry messages");
+  }
+  return new Relayer(chains, log);
 }
 
 /** One pass: poll every chain, deliver everything new. */

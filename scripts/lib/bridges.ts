@@ -265,6 +265,8 @@ export class BridgeRelayer {
     private readonly relayerOf: (chain: Chain) => AccountSigner,
     private readonly log: Logger = () => {},
     seed = 1,
+    /** The bridge's own id of a chain (default: the in-process table of {@link bridgeId}). */
+    private readonly idOf: (kind: BridgeKind, chainId: bigint) => bigint = bridgeId,
   ) {
     this.rng = mulberry32(seed);
   }
@@ -324,7 +326,7 @@ export class BridgeRelayer {
       for (const ev of sent) {
         const raw = ev.args.encodedPayload;
         const dstEid = BigInt(dataSlice(raw, 45, 49));
-        const dst = this.chains.find((x) => bridgeId("layerzero", x.chain.chainId) === dstEid);
+        const dst = this.chains.find((x) => this.idOf("layerzero", x.chain.chainId) === dstEid);
         if (!dst) continue;
         const envelope = dataSlice(raw, LZ_PACKET_HEADER + 32 + 20);
         packets.push({
@@ -369,7 +371,7 @@ export class BridgeRelayer {
       to,
     );
     for (const ev of dispatched) {
-      const dst = this.chains.find((x) => bridgeId("hyperlane", x.chain.chainId) === ev.args.destination);
+      const dst = this.chains.find((x) => this.idOf("hyperlane", x.chain.chainId) === ev.args.destination);
       if (!dst) continue;
       const envelope = dataSlice(ev.args.message, HYPERLANE_HEADER + 20);
       const remote = await stack.adapter.remote(dst.chain.chainId);
@@ -436,7 +438,7 @@ export class BridgeRelayer {
       } else if (stack.kind === "ccip") {
         const message = {
           messageId: packet.bridgeMessageId,
-          sourceChainSelector: bridgeId("ccip", packet.srcChainId),
+          sourceChainSelector: this.idOf("ccip", packet.srcChainId),
           sender: AbiCoder.defaultAbiCoder().encode(["address"], [packet.srcAdapter]),
           data: packet.raw,
           destTokenAmounts: [],

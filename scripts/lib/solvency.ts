@@ -22,15 +22,18 @@ interface TokenView {
 export interface SolvencyView {
   hub: {
     chain: { chainId: bigint };
-    deployment: { engine: IMarginHub; messenger: Messenger; adapter: LocalAdapter };
+    /** `adapter`: the LocalAdapter, when the deployment has one. */
+    deployment: { engine: IMarginHub; messenger: Messenger; adapter?: LocalAdapter };
   };
   spokes: {
     chain: { name: string; chainId: bigint };
-    deployment: { vault: CollateralVault; messenger: Messenger; adapter: LocalAdapter };
+    deployment: { vault: CollateralVault; messenger: Messenger; adapter?: LocalAdapter };
     tokens: Record<string, TokenView>;
   }[];
   /** Bridge adapters of each chain, by chain id, when routes use real bridges (their envelopes count too). */
   bridgeAdapters?: Map<bigint, IBridgeAdapter[]>;
+  /** First block to read events from, per chain id (a deployment's start blocks); 0 when absent. */
+  fromBlocks?: Map<bigint, number>;
 }
 
 export interface SolvencyRow {
@@ -58,11 +61,13 @@ export async function solvency(view: SolvencyView): Promise<SolvencyRow[]> {
   const hubMessenger = await hub.messenger.getAddress();
   const rows: SolvencyRow[] = [];
   const bridgesOf = (chainId: bigint) => view.bridgeAdapters?.get(chainId) ?? [];
+  const fromOf = (chainId: bigint) => view.fromBlocks?.get(chainId) ?? 0;
   const releases = await sentMessages(
     hub.messenger,
     hub.adapter,
     bridgesOf(view.hub.chain.chainId),
     await hub.engine.getAddress(),
+    fromOf(view.hub.chain.chainId),
   );
   for (const s of view.spokes) {
     const spokeMessenger = await s.deployment.messenger.getAddress();
@@ -72,6 +77,7 @@ export async function solvency(view: SolvencyView): Promise<SolvencyRow[]> {
       s.deployment.adapter,
       bridgesOf(s.chain.chainId),
       vault,
+      fromOf(s.chain.chainId),
     );
     for (const [symbol, token] of Object.entries(s.tokens)) {
       const asset = (await token.getAddress()).toLowerCase();
@@ -149,25 +155,38 @@ interface SentMessage {
  */
 async function sentMessages(
   messenger: Messenger,
-  local: LocalAdapter,
+  local: LocalAdapter | undefined,
   bridges: IBridgeAdapter[],
   app: string,
+  fromBlock: number,
 ): Promise<SentMessage[]> {
-  const provider = local.runner!.provider!;
-  const envelopes: string[] = (
-    await queryRange(provider, (from, to) => local.queryFilter(local.filters.RelayRequested(), from, to))
-  ).map((ev) => ev.args.envelope);
+  const provider = messenger.runner!.provider!;
+  const envelopes: string[] = local
+    ? (
+        await queryRange(provider, (from, to) => local.queryFilter(local.filters.RelayRequested(), from, to), fromBlock)
+      ).map((ev) => ev.args.envelope)
+    : [];
   for (const b of bridges) {
-    const events = await queryRange(provider, (from, to) => b.queryFilter(b.filters.EnvelopeBridged(), from, to));
+    const events = await queryRange(
+      provider,
+      (from, to) => b.queryFilter(b.filters.EnvelopeBridged(), from, to),
+      fromBlock,
+    );
     envelopes.push(...events.map((ev) => ev.args.envelope));
   }
-  const pending = await queryRange(provider, (from, to) =>
-    messenger.queryFilter(messenger.filters.MessagePending(), from, to),
+  const pending = await queryRange(
+    provider,
+    (from, to) => messenger.queryFilter(messenger.filters.MessagePending(), from, to),
+    fromBlock,
   );
   envelopes.push(...pending.map((ev) => ev.args.envelope));
   const reissued = new Set(
     (
-      await queryRange(provider, (from, to) => messenger.queryFilter(messenger.filters.MessageReissued(), from, to))
+      await queryRange(
+        provider,
+        (from, to) => messenger.queryFilter(messenger.filters.MessageReissued(), from, to),
+        fromBlock,
+      )
     ).map((ev) => ev.args.oldId),
   );
   const seen = new Set<string>();

@@ -9,19 +9,21 @@ import { createChain } from "./inprocess";
 import { AccountSigner, Chain, snapshotAll, increaseTime } from "./chain";
 import { Relayer, Logger } from "./relayer";
 import { discoverBorrowers, liquidateOnce, type LiquidationResult } from "./liquidator";
-import {
-  DEFAULT_RATE_MODEL,
-  HubDeployment,
-  SpokeDeployment,
-  deployHub,
-  deploySpoke,
-  listCollateral,
-  send,
-  wire,
-} from "../../deploy/orchestrator";
+import type { Signer } from "ethers";
+import { DEFAULT_RATE_MODEL, HubDeployment, SpokeDeployment, riskOf, send } from "../../deploy/orchestrator";
+import { runEnvironment } from "../../deploy/environment";
+import { RecordStore, emptyRecord } from "../../deploy/record";
+import type { AdapterKind, EnvironmentConfig, MarketConfigEntry, NetworkEntry } from "../../deploy/types";
+import { installBridges, bridgedChainOf, type InstalledBridges } from "./harness";
 import { deployGovernance, type Ownable2StepContract } from "../../deploy/governance";
 import {
+  CollateralVault__factory,
   IBridgeAdapter,
+  LocalAdapter__factory,
+  IMarginHub__factory,
+  MarginEngineExt__factory,
+  MarginLens__factory,
+  Messenger__factory,
   TimelockController,
   MockERC20,
   MockERC20__factory,
@@ -33,8 +35,7 @@ import {
   BridgeRelayer,
   BridgedChain,
   DEFAULT_DELIVERY_GAS,
-  connectBridge,
-  deployBridge,
+  bridgeId,
   separateNonces,
   type BridgeDelivery,
 } from "./bridges";
@@ -90,6 +91,13 @@ export interface World {
   bridgeAdapters?: Map<bigint, IBridgeAdapter[]>;
   /** The owner of every chain's contracts, when created with {@link WorldOptions.timelockDelay}. */
   timelocks?: Map<bigint, TimelockController>;
+  /** What the deploy ran on: the environment config, the local address book, the deployers and the record. */
+  environment: {
+    config: EnvironmentConfig;
+    book: Record<string, NetworkEntry>;
+    signers: Record<string, Signer>;
+    store: RecordStore;
+  };
 }
 
 /** Which transports every hub <-> source route uses, and how many must confirm. */
@@ -218,47 +226,59 @@ export async function handToTimelocks(world: World, minDelay: number): Promise<M
 }
 
 /**
- * Deploys the harness and adapter of every bridge of `spec` on every chain, connects the hub with each source
- * chain over them and reconfigures every route to `spec`.
+ * Installs the harness of every bridge of `spec` on every chain (test-only), then runs the deploy again with routes
+ * over those bridges: the same deploy code, which adds the adapters, connects them both ways and changes the routes,
+ * and touches nothing else.
  */
 export async function addBridges(world: World, spec: RouteSpec, log?: Logger): Promise<BridgeWorld> {
-  const all = [
-    { chain: world.hub.chain, messenger: world.hub.deployment.messenger, local: world.hub.deployment.adapter },
-    ...world.spokes.map((s) => ({ chain: s.chain, messenger: s.deployment.messenger, local: s.deployment.adapter })),
-  ];
-  const chains: BridgedChain[] = [];
-  for (const [index, c] of all.entries()) {
-    await separateNonces(c.chain, signer(c.chain, "deployer"), index);
-    const remotes = c.chain === world.hub.chain ? world.spokes.map((s) => s.chain.chainId) : [world.hub.chain.chainId];
-    const bridged: BridgedChain = { chain: c.chain, messenger: c.messenger, stacks: {} };
-    for (const kind of spec.bridges) {
-      bridged.stacks[kind] = await deployBridge(
-        kind,
-        c.chain,
-        signer(c.chain, "deployer"),
-        c.messenger,
-        remotes,
-        spec.fee,
-      );
+  const env = world.environment;
+  const chainsInOrder = [world.hub.chain, ...world.spokes.map((s) => s.chain)];
+  const book = env.book;
+  for (const c of chainsInOrder) {
+    const net = book[c.name];
+    if (spec.bridges.includes("layerzero"))
+      net.layerzero = { eid: Number(bridgeId("layerzero", c.chainId)), endpointV2: "" };
+    if (spec.bridges.includes("ccip")) net.ccip = { chainSelector: bridgeId("ccip", c.chainId).toString(), router: "" };
+    if (spec.bridges.includes("hyperlane")) {
+      net.hyperlane = { domain: Number(c.chainId), mailbox: "", interchainGasPaymaster: "" };
     }
-    chains.push(bridged);
   }
-  const [hub, ...spokes] = chains;
-  for (let i = 0; i < spokes.length; i++) {
-    for (const kind of spec.bridges) await connectBridge(kind, hub, spokes[i], spec.gasLimit ?? DEFAULT_DELIVERY_GAS);
-  }
-  const adaptersOf = async (i: number) => [
-    ...(await Promise.all(spec.bridges.map((k) => chains[i].stacks[k]!.adapter.getAddress()))),
-    ...(spec.local ? [await all[i].local.getAddress()] : []),
-  ];
-  const hubMessenger = await world.hub.deployment.messenger.getAddress();
-  for (let i = 0; i < spokes.length; i++) {
-    const spokeMessenger = await spokes[i].messenger.getAddress();
-    await send(
-      world.hub.deployment.messenger.setRoute(spokes[i].chain.chainId, spokeMessenger, await adaptersOf(0), spec.k),
+  const installed: Record<string, InstalledBridges> = {};
+  for (const [index, c] of chainsInOrder.entries()) {
+    // In-process chains share accounts: separate nonce ranges per chain, so that no bridge contract or adapter of
+    // one chain has a twin at the same address on another (a CCIP mock router would deliver to it locally).
+    await separateNonces(c, signer(c, "deployer"), index);
+    const remotes = chainsInOrder.filter((x) => x !== c).map((x) => book[x.name]);
+    const bridges = await installBridges(
+      c,
+      signer(c, "deployer"),
+      book[c.name],
+      c === world.hub.chain ? remotes : [book[world.hub.chain.name]],
+      false,
+      spec.fee ?? 0n,
     );
-    await send(spokes[i].messenger.setRoute(world.hub.chain.chainId, hubMessenger, await adaptersOf(i + 1), spec.k));
+    installed[c.name] = bridges;
+    const net = book[c.name];
+    if (bridges.layerzero) net.layerzero!.endpointV2 = bridges.layerzero.endpoint;
+    if (bridges.ccip) net.ccip!.router = bridges.ccip.router;
+    if (bridges.hyperlane) {
+      net.hyperlane!.mailbox = bridges.hyperlane.mailbox;
+      net.hyperlane!.interchainGasPaymaster = bridges.hyperlane.igp;
+    }
   }
+  const adapters: AdapterKind[] = [...spec.bridges, ...(spec.local ? (["local"] as const) : [])];
+  env.config = {
+    ...env.config,
+    routes: Object.fromEntries(world.spokes.map((s) => [s.chain.name, { adapters, k: spec.k }])),
+    deliveryGas: spec.gasLimit ?? DEFAULT_DELIVERY_GAS,
+  };
+  await runEnvironment(
+    { config: env.config, book, signers: env.signers },
+    { mode: "deploy", store: env.store, log: log && ((l) => log(`deploy: ${l}`)) },
+  );
+  const chains = chainsInOrder.map((c) =>
+    bridgedChainOf(c, env.store.record.chains[c.name], installed[c.name], signer(c, "deployer")),
+  );
   const relayer = new BridgeRelayer(chains, (chain) => signer(chain, "relayer"), log);
   await relayer.skipToLatest();
   world.bridges = { spec, chains, relayer };
@@ -283,65 +303,114 @@ export async function flushAll(world: World): Promise<BridgeDelivery[]> {
 /**
  * Deploys and wires a full world on existing chains (in-process, or dev nodes over HTTP): `spokeChains[i]`
  * gets the tokens of `options.spokes[i]`. Every chain needs the named actors' accounts, funded with gas.
+ *
+ * The test-only extras come first, as what "exists" on the chains before xmargin (an address book of local
+ * networks): mock tokens and Chainlink-style feeds. Then xmargin is deployed by the one deploy path
+ * (deploy/environment.ts) from an environment config: routes over the LocalAdapter (k = 1), the relayer actor
+ * allowed, markets listed without caps, the deployer owning everything. Last, funds for the actors.
  */
 export async function deployWorld(hubChain: Chain, spokeChains: Chain[], options: WorldOptions = {}): Promise<World> {
   const specs = options.spokes ?? DEFAULT_SPOKES;
-
-  // Hub: base token and its feed, then the protocol.
   const hubDeployer = signer(hubChain, "deployer");
+  const book: Record<string, NetworkEntry> = {};
+  const entry = (chain: Chain): NetworkEntry => ({
+    name: chain.name,
+    chainId: Number(chain.chainId),
+    testnet: true,
+    rpcUrlVar: "",
+    confirmations: 0,
+    feeds: {},
+    tokens: {},
+    explorer: { apiUrl: "", browserUrl: "" },
+  });
+  book[hubChain.name] = entry(hubChain);
   const base = await deployToken(hubDeployer, "USD Coin", "USDC", 6);
   const feeds: Record<string, MockPriceFeed> = {};
-  feeds.USDC = await deployFeed(hubDeployer, 10n ** 8n, "USDC / USD");
-  const hub = await deployHub(hubDeployer, {
-    baseToken: await base.getAddress(),
-    guardian: signer(hubChain, "guardian").address,
-    rateModel: DEFAULT_RATE_MODEL,
-    reserveFactorBps: 1000,
-    liquidation: {
-      closeFactorBps: 5000,
-      protocolShareBps: 1000,
-      fullCloseHealth: parseUnits("0.95", 18),
-    },
-    minDebt: parseUnits("10", 6),
-  });
-  await send(hub.engine.setFeed(hubChain.chainId, await base.getAddress(), await feeds.USDC.getAddress(), 86400, 6));
-
+  const addFeed = async (symbol: string, price: bigint, heartbeat: number) => {
+    feeds[symbol] = await deployFeed(hubDeployer, price, `${symbol} / USD`);
+    book[hubChain.name].feeds[symbol] = {
+      address: await feeds[symbol].getAddress(),
+      pair: `${symbol} / USD`,
+      decimals: 8,
+      heartbeat,
+      source: "world fixture",
+    };
+  };
+  await addFeed("USDC", 10n ** 8n, 86400);
+  book[hubChain.name].tokens.USDC = { address: await base.getAddress(), symbol: "USDC", decimals: 6, source: "world" };
   const spokes: SpokeWorld[] = [];
+  const markets: MarketConfigEntry[] = [];
   for (let i = 0; i < specs.length; i++) {
     const chain = spokeChains[i];
-    const deployment = await deploySpoke(
-      signer(chain, "deployer"),
-      hubChain.chainId,
-      signer(chain, "guardian").address,
-    );
-    spokes.push({ chain, deployment, tokens: {} });
-  }
-  await wire(
-    hub,
-    spokes.map((s) => s.deployment),
-    [signer(hubChain, "relayer").address],
-  );
-
-  for (let i = 0; i < specs.length; i++) {
-    const spoke = spokes[i];
+    book[chain.name] = entry(chain);
+    const tokens: Record<string, MockERC20> = {};
     for (const t of specs[i].tokens) {
-      const token = await deployToken(signer(spoke.chain, "deployer"), t.symbol, t.symbol, t.decimals);
-      spoke.tokens[t.symbol] = token;
+      tokens[t.symbol] = await deployToken(signer(chain, "deployer"), t.symbol, t.symbol, t.decimals);
+      book[chain.name].tokens[t.symbol] = {
+        address: await tokens[t.symbol].getAddress(),
+        symbol: t.symbol,
+        decimals: t.decimals,
+        source: "world",
+      };
       // One feed per symbol: the same asset on two chains shares its feed.
-      feeds[t.symbol] ??= await deployFeed(hubDeployer, t.price, `${t.symbol} / USD`);
-      await listCollateral(hub, {
-        spoke: spoke.deployment,
-        token: await token.getAddress(),
-        tokenDecimals: t.decimals,
-        feed: await feeds[t.symbol].getAddress(),
-        heartbeat: t.heartbeat,
+      if (!feeds[t.symbol]) await addFeed(t.symbol, t.price, t.heartbeat);
+      markets.push({
+        network: chain.name,
+        token: t.symbol,
+        feed: t.symbol,
         borrowFactorBps: t.borrowFactorBps,
         liquidationThresholdBps: t.liquidationThresholdBps,
         liquidationBonusBps: t.liquidationBonusBps,
+        creditCap: "0",
+        depositCap: "0",
       });
-      const funds = BigInt(options.userFunds ?? 1_000_000);
+    }
+    spokes.push({ chain, deployment: undefined as unknown as SpokeDeployment, tokens });
+  }
+
+  const config: EnvironmentConfig = {
+    name: "world",
+    hub: hubChain.name,
+    spokes: spokeChains.slice(0, specs.length).map((c) => c.name),
+    routes: Object.fromEntries(spokeChains.slice(0, specs.length).map((c) => [c.name, { adapters: ["local"], k: 1 }])),
+    base: { token: "USDC", feed: "USDC" },
+    markets,
+    risk: { ...riskOf({ ...WORLD_HUB, baseToken: "", guardian: "" }), heartbeatMarginBps: 0 },
+    guardian: signer(hubChain, "guardian").address,
+    governance: { timelock: false, minDelay: 0, proposers: [], executors: [] },
+    deliveryGas: DEFAULT_DELIVERY_GAS,
+    relayers: [signer(hubChain, "relayer").address],
+  };
+  const signers = Object.fromEntries([hubChain, ...spokeChains].map((c) => [c.name, signer(c, "deployer")]));
+  const store = new RecordStore(emptyRecord(config));
+  await runEnvironment({ config, book, signers }, { mode: "deploy", store });
+
+  const rec = store.record.chains;
+  const h = rec[hubChain.name];
+  const hub: HubDeployment = {
+    chainId: hubChain.chainId,
+    messenger: Messenger__factory.connect(h.contracts.messenger.address, hubDeployer),
+    adapter: LocalAdapter__factory.connect(h.adapters.local!.address, hubDeployer),
+    engine: IMarginHub__factory.connect(h.contracts.engine.address, hubDeployer),
+    extension: MarginEngineExt__factory.connect(h.contracts.extension.address, hubDeployer),
+    lens: MarginLens__factory.connect(h.contracts.lens.address, hubDeployer),
+  };
+  for (const s of spokes) {
+    const r = rec[s.chain.name];
+    const deployer = signer(s.chain, "deployer");
+    s.deployment = {
+      chainId: s.chain.chainId,
+      messenger: Messenger__factory.connect(r.contracts.messenger.address, deployer),
+      adapter: LocalAdapter__factory.connect(r.adapters.local!.address, deployer),
+      vault: CollateralVault__factory.connect(r.contracts.vault.address, deployer),
+    };
+  }
+
+  const funds = BigInt(options.userFunds ?? 1_000_000);
+  for (const [i, s] of spokes.entries()) {
+    for (const t of specs[i].tokens) {
       for (const who of ["alice", "bob", "carol", "dave"] as const) {
-        await send(token.mint(signer(spoke.chain, who).address, funds * 10n ** BigInt(t.decimals)));
+        await send(s.tokens[t.symbol].mint(signer(s.chain, who).address, funds * 10n ** BigInt(t.decimals)));
       }
     }
   }
@@ -353,9 +422,18 @@ export async function deployWorld(hubChain: Chain, spokeChains: Chain[], options
     spokes,
     feeds,
     chains: [hubChain, ...spokeChains],
+    environment: { config, book, signers, store },
   };
   return { ...partial, relayer: makeRelayer(partial, options.log) };
 }
+
+/** The hub parameters of every world: kinked model 0% / 4% / 75% at 80%, 10% reserves, minimum debt 10 USDC. */
+const WORLD_HUB = {
+  rateModel: DEFAULT_RATE_MODEL,
+  reserveFactorBps: 1000,
+  liquidation: { closeFactorBps: 5000, protocolShareBps: 1000, fullCloseHealth: parseUnits("0.95", 18) },
+  minDebt: parseUnits("10", 6),
+};
 
 /** A relayer over every chain of `world`, signing with the "relayer" actor, scanning from `fromBlocks`. */
 export function makeRelayer(
