@@ -208,10 +208,13 @@ async function measure(): Promise<Record<string, number>> {
   const carol = signer(hubChain, "carol");
   const dave = signer(hubChain, "dave");
   for (const s of [bob, carol, dave]) await send(world.hub.base.mint(s.address, 1n)); // receivers hold base
-  out["hub.borrow.1pos.freshReceiver"] = await gas(hub.engine.connect(bob).borrow(parseUnits("100", 6), alice.address));
-  out["hub.borrow.1pos"] = await gas(hub.engine.connect(bob).borrow(parseUnits("100", 6), bob.address));
-  out["hub.borrow.3pos"] = await gas(hub.engine.connect(carol).borrow(parseUnits("100", 6), carol.address));
-  out["hub.borrow.8pos"] = await gas(hub.engine.connect(dave).borrow(parseUnits("100", 6), dave.address));
+  // 1,000 each: above the default minimum debt ($350). The amount does not change the gas.
+  out["hub.borrow.1pos.freshReceiver"] = await gas(
+    hub.engine.connect(bob).borrow(parseUnits("1000", 6), alice.address),
+  );
+  out["hub.borrow.1pos"] = await gas(hub.engine.connect(bob).borrow(parseUnits("1000", 6), bob.address));
+  out["hub.borrow.3pos"] = await gas(hub.engine.connect(carol).borrow(parseUnits("1000", 6), carol.address));
+  out["hub.borrow.8pos"] = await gas(hub.engine.connect(dave).borrow(parseUnits("1000", 6), dave.address));
 
   // ----- repay
   await send(world.hub.base.connect(bob).approve(engineAddress, MaxUint256));
@@ -235,7 +238,8 @@ async function measure(): Promise<Record<string, number>> {
   [out["vault.deliverRelease"]] = await relay(world);
 
   // ----- liquidate bob (1 position): borrow near the limit, then the price falls
-  // bob holds 999 WETH: borrow capacity 999 * 3000 * 0.75 = 2,247,750; at 2,800 the liquidation line is 2,237,760.
+  // bob holds 999 WETH: borrow capacity 999 * 3000 * 0.75 = 2,247,750; at 2,800 the liquidation line is 2,237,760
+  // (he owes 2,000 already).
   await send(hub.engine.connect(bob).borrow(parseUnits("2239000", 6), bob.address));
   await send(world.feeds.WETH.updateAnswer(2_800n * 10n ** 8n));
   const liquidator = signer(hubChain, "liquidator");
@@ -268,7 +272,7 @@ async function measure(): Promise<Record<string, number>> {
   const daveShared = signer(shared.hub.chain, "dave");
   await send(shared.hub.base.mint(daveShared.address, 1n));
   out["hub.borrow.8pos.sharedFeeds"] = await gas(
-    shared.hub.deployment.engine.connect(daveShared).borrow(parseUnits("100", 6), daveShared.address),
+    shared.hub.deployment.engine.connect(daveShared).borrow(parseUnits("1000", 6), daveShared.address),
   );
   return out;
 }

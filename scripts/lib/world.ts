@@ -11,6 +11,7 @@ import { Relayer, Logger } from "./relayer";
 import { discoverBorrowers, liquidateOnce, type LiquidationResult } from "./liquidator";
 import {
   DEFAULT_RATE_MODEL,
+  defaultMinDebt,
   HubDeployment,
   SpokeDeployment,
   deployHub,
@@ -302,7 +303,8 @@ export async function deployWorld(hubChain: Chain, spokeChains: Chain[], options
       protocolShareBps: 1000,
       fullCloseHealth: parseUnits("0.95", 18),
     },
-    minDebt: parseUnits("10", 6),
+    // Sized so that a minimal position is worth liquidating (deploy/orchestrator.ts DEFAULT_LIQUIDATION_COST).
+    minDebt: defaultMinDebt(6),
   });
   await send(hub.engine.setFeed(hubChain.chainId, await base.getAddress(), await feeds.USDC.getAddress(), 86400, 6));
 

@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { MaxUint256, parseUnits, type ContractTransactionReceipt } from "ethers";
 import { deposit, signer, spoke, World } from "../../scripts/lib/world";
-import { send } from "../../deploy/orchestrator";
+import { DEFAULT_LIQUIDATION_COST, liquidationCostUsd, send } from "../../deploy/orchestrator";
 import { useWorld, supplyLiquidity, asset } from "../helpers/world";
 import { eventArgs } from "../helpers/adversarial";
 import { MockERC20__factory } from "../../typechain-types";
@@ -204,5 +204,43 @@ describe("adversarial 10: liquidation edge cases", () => {
     await send(engine.connect(alice).withdrawCollateral(BETA, dustAddress, 1n, alice.address));
     await w.relayer.flush();
     expect(await dust.balanceOf(alice.address)).to.equal(1n);
+  });
+
+  // Review finding (issue 11, minDebt): the old default of $10 paid a liquidator $0.45 of net bonus, less than the gas
+  // of the hub transaction and the RELEASE fees. Must hold: on a position at the default minimum debt (closed whole),
+  // the net bonus covers DEFAULT_LIQUIDATION_COST's margin times (measured hub gas at its gas price + k RELEASE fees).
+  it("I minDebt: a minimal position is worth liquidating: net bonus covers gas and k RELEASE fees with a margin", async () => {
+    const w = h.w;
+    const { engine } = w.hub.deployment;
+    const m = DEFAULT_LIQUIDATION_COST;
+    const bob = signer(w.hub.chain, "bob");
+    await deposit(w, "alpha", "bob", "WETH", parseUnits("0.2", 18)); // $600
+    await w.relayer.flush();
+    const minDebt = await engine.minDebt();
+    await send(engine.connect(bob).borrow(minDebt, bob.address));
+    // WETH such that health = 0.2 WETH * price * 85% / minDebt = 0.97 (≈ $1997 at a $350 minimum debt).
+    await send(w.feeds.WETH.updateAnswer((minDebt * 100n * 97n) / 17n));
+    expect(await engine.isLiquidatable(bob.address)).to.equal(true);
+    const debt = await engine.debtOf(bob.address);
+    const liquidator = signer(w.hub.chain, "liquidator");
+    const weth = await spoke(w, "alpha").tokens.WETH.getAddress();
+    const receipt = await (
+      await engine.connect(liquidator).liquidate(bob.address, ALPHA, weth, MaxUint256, 0, liquidator.address)
+    ).wait();
+    const liquidated = eventArgs(receipt!, engine, "Liquidated");
+    expect(liquidated.repaid).to.equal(debt); // a minimal position is closed whole
+    expect(Number(receipt!.gasUsed)).to.be.lte(m.hubLiquidateGas); // the model's gas figure holds
+    const [market0, config0] = await engine.market(0);
+    expect(market0.asset).to.equal(weth);
+    const bonusBps = config0.liquidationBonusBps;
+    const netBonusUsd =
+      (Number(liquidated.repaid) / 1e6) * (Number(bonusBps) / 10_000) - Number(liquidated.protocolFee) / 1e6;
+    const costUsd = Number(receipt!.gasUsed) * m.gasPriceGwei * 1e-9 * m.ethUsd + m.confirmations * m.releaseFeeUsd;
+    expect(netBonusUsd).to.be.gte(m.margin * costUsd);
+    // And the default sizes itself for the smallest bonus the model allows, not only this market's 5%.
+    expect((Number(minDebt) / 1e6) * (m.minBonusBps / 10_000) * (1 - m.protocolShareBps / 10_000)).to.be.gte(
+      m.margin * liquidationCostUsd(m),
+    );
+    await w.relayer.flush();
   });
 });
