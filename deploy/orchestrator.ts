@@ -85,7 +85,7 @@ export const DEFAULT_RATE_MODEL: RateModelYearly = {
  * with a margin (price moves during the transaction, failed attempts, competition).
  */
 export interface LiquidationCostModel {
-  /** Gas of `hub.liquidate` with its RELEASE send (bench `hub.liquidate.1pos`: 146k with LocalAdapter), rounded up. */
+  /** Gas of `hub.liquidate` with its RELEASE send (bench `hub.liquidate.1pos`: 137k with LocalAdapter), rounded up. */
   hubLiquidateGas: number;
   /** Hub gas price in gwei: an L2 hub pays well under 0.1 gwei; 1 gwei covers spikes and the L1 data fee. */
   gasPriceGwei: number;

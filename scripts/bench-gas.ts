@@ -24,6 +24,7 @@ import { createWorld, deposit, signer, spoke, World, SpokeSpec, TokenSpec, HUB_C
 import { BRIDGE_KINDS, BridgeKind, BridgePacket, bridgeId, encodeLzPacket } from "./lib/bridges";
 import { send } from "../deploy/orchestrator";
 import {
+  MockERC20__factory,
   NoopCcipReceiver__factory,
   NoopHyperlaneRecipient__factory,
   NoopLzReceiver__factory,
@@ -69,6 +70,8 @@ const NOTES: Record<string, string> = {
   "vault.deliverRelease": "relayer delivers a RELEASE within the outflow limit, recipient already holds the token",
   "hub.liquidate.1pos": "1 position, close-factor repay, protocol fee to reserves, RELEASE sent",
   "hub.supplyBase.first": "a new lender joins a pool that has liquidity",
+  "hub.absorbBadDebt":
+    "anyone writes off an account whose listed credit was all seized and which keeps a 1-unit unlisted credit (8 listed markets checked); the pool's first write-off (totalBadDebt 0 -> n)",
   "bridge.<kind>.deposit":
     "vault.deposit (repeat) over a 1-of-1 route on that bridge, harness fee 0 (Hyperlane's MockMailbox also stores the message in its mock remote mailbox: harness cost, not Mailbox's)",
   "bridge.<kind>.deliverDeposit":
@@ -253,6 +256,34 @@ async function measure(): Promise<Record<string, number>> {
 
   // ----- lender withdraws
   out["hub.withdrawBase"] = await gas(hub.engine.connect(lender).withdrawBase(parseUnits("1000", 6), lender.address));
+
+  // ----- permissionless write-off. The treasury account holds 100 UNI (deposited for it by dave) and, from a
+  // griefer, one unit of a token the beta vault accepts but the hub has not listed. It borrows, UNI crashes, a
+  // liquidation seizes all its UNI and the unlisted unit keeps the rest of the debt on the books: anyone (carol)
+  // absorbs it. The account has no listed position left, so absorbBadDebt checks every listed market (8).
+  const beta = spoke(world, "beta");
+  const treasury = signer(hubChain, "treasury");
+  const betaDave = signer(beta.chain, "dave");
+  const dust = await new MockERC20__factory(signer(beta.chain, "deployer")).deploy("Dust", "DUST", 18);
+  const dustAddress = await dust.getAddress();
+  await send(beta.deployment.vault.setAssetAllowed(dustAddress, true));
+  await send(dust.mint(betaDave.address, 1n));
+  await send(dust.connect(betaDave).approve(await beta.deployment.vault.getAddress(), 1n));
+  const dustFee = await beta.deployment.vault.quoteDeposit(dustAddress, 1n, treasury.address);
+  await send(beta.deployment.vault.connect(betaDave).deposit(dustAddress, 1n, treasury.address, { value: dustFee }));
+  await deposit(world, "alpha", "dave", "UNI", parseUnits("100", 18), treasury.address);
+  await relay(world);
+  await send(hub.engine.connect(treasury).borrow(parseUnits("500", 6), treasury.address));
+  await send(world.feeds.UNI.updateAnswer(10n ** 8n)); // $8 -> $1: 100 UNI cover less than the debt
+  const uni = await alpha.tokens.UNI.getAddress();
+  await send(
+    hub.engine
+      .connect(liquidator)
+      .liquidate(treasury.address, alpha.chain.chainId, uni, MaxUint256, 0, liquidator.address, { value: fee }),
+  );
+  await relay(world);
+  out["hub.absorbBadDebt"] = await gas(hub.engine.connect(carol).absorbBadDebt(treasury.address));
+  if ((await hub.engine.debtOf(treasury.address)) !== 0n) throw new Error("absorbBadDebt left the debt");
 
   // ----- 8 positions over shared feeds
   const shared = await createWorld(hre, { spokes: SHARED });
