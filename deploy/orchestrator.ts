@@ -69,6 +69,56 @@ export const DEFAULT_RATE_MODEL: RateModelYearly = {
   kink: (80n * WAD) / 100n,
 };
 
+/**
+ * What a liquidation of a minimal position costs its liquidator, and what it earns. A position at the minimum debt is
+ * closed whole (a liquidation may not leave less than `minDebt`), so the liquidator's net bonus on it is
+ * `minDebt * bonus * (1 - protocolShare)`; it must cover the hub transaction and the RELEASE fees of a k-of-n route,
+ * with a margin (price moves during the transaction, failed attempts, competition).
+ */
+export interface LiquidationCostModel {
+  /** Gas of `hub.liquidate` with its RELEASE send (bench `hub.liquidate.1pos`: 137k with LocalAdapter), rounded up. */
+  hubLiquidateGas: number;
+  /** Hub gas price in gwei: an L2 hub pays well under 0.1 gwei; 1 gwei covers spikes and the L1 data fee. */
+  gasPriceGwei: number;
+  ethUsd: number;
+  /** Native fee per adapter of one RELEASE (LayerZero, CCIP, Hyperlane to an L2 spoke, destination gas included). */
+  releaseFeeUsd: number;
+  /** Confirmations a route needs (k of n): each is one paid send. */
+  confirmations: number;
+  /** Smallest liquidation bonus the deployment lists, and the protocol's share of it. */
+  minBonusBps: number;
+  protocolShareBps: number;
+  margin: number;
+}
+
+/** Assumptions behind the default minimum debt (README "Sizing the minimum debt"). */
+export const DEFAULT_LIQUIDATION_COST: LiquidationCostModel = {
+  hubLiquidateGas: 200_000,
+  gasPriceGwei: 1,
+  ethUsd: 4_000,
+  releaseFeeUsd: 2.5,
+  confirmations: 2,
+  minBonusBps: 400,
+  protocolShareBps: 1000,
+  margin: 2,
+};
+
+/** What one liquidation costs under `m`, in USD: hub gas plus k RELEASE fees. */
+export function liquidationCostUsd(m: LiquidationCostModel): number {
+  return m.hubLiquidateGas * m.gasPriceGwei * 1e-9 * m.ethUsd + m.confirmations * m.releaseFeeUsd;
+}
+
+/** Smallest minimum debt (USD, rounded up to $50) whose liquidation pays `m.margin` times its cost. */
+export function minDebtUsdFor(m: LiquidationCostModel): number {
+  const netBonus = (m.minBonusBps / 10_000) * (1 - m.protocolShareBps / 10_000);
+  return Math.ceil((m.margin * liquidationCostUsd(m)) / netBonus / 50) * 50;
+}
+
+/** Default minimum debt for a base asset worth $1 with `decimals` decimals: $350 under the default assumptions. */
+export function defaultMinDebt(decimals: number): bigint {
+  return BigInt(minDebtUsdFor(DEFAULT_LIQUIDATION_COST)) * 10n ** BigInt(decimals);
+}
+
 export async function send(tx: Promise<ContractTransactionResponse>): Promise<void> {
   const receipt = await (await tx).wait();
   if (!receipt || receipt.status !== 1) throw new Error("transaction failed");

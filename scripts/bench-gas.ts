@@ -24,6 +24,7 @@ import { createWorld, deposit, signer, spoke, World, SpokeSpec, TokenSpec, HUB_C
 import { BRIDGE_KINDS, BridgeKind, BridgePacket, bridgeId, encodeLzPacket } from "./lib/bridges";
 import { send } from "../deploy/orchestrator";
 import {
+  MockERC20__factory,
   NoopCcipReceiver__factory,
   NoopHyperlaneRecipient__factory,
   NoopLzReceiver__factory,
@@ -69,6 +70,8 @@ const NOTES: Record<string, string> = {
   "vault.deliverRelease": "relayer delivers a RELEASE within the outflow limit, recipient already holds the token",
   "hub.liquidate.1pos": "1 position, close-factor repay, protocol fee to reserves, RELEASE sent",
   "hub.supplyBase.first": "a new lender joins a pool that has liquidity",
+  "hub.absorbBadDebt":
+    "anyone writes off an account whose listed credit was all seized and which keeps a 1-unit unlisted credit (8 listed markets checked); the pool's first write-off (totalBadDebt 0 -> n)",
   "bridge.<kind>.deposit":
     "vault.deposit (repeat) over a 1-of-1 route on that bridge, harness fee 0 (Hyperlane's MockMailbox also stores the message in its mock remote mailbox: harness cost, not Mailbox's)",
   "bridge.<kind>.deliverDeposit":
@@ -208,10 +211,13 @@ async function measure(): Promise<Record<string, number>> {
   const carol = signer(hubChain, "carol");
   const dave = signer(hubChain, "dave");
   for (const s of [bob, carol, dave]) await send(world.hub.base.mint(s.address, 1n)); // receivers hold base
-  out["hub.borrow.1pos.freshReceiver"] = await gas(hub.engine.connect(bob).borrow(parseUnits("100", 6), alice.address));
-  out["hub.borrow.1pos"] = await gas(hub.engine.connect(bob).borrow(parseUnits("100", 6), bob.address));
-  out["hub.borrow.3pos"] = await gas(hub.engine.connect(carol).borrow(parseUnits("100", 6), carol.address));
-  out["hub.borrow.8pos"] = await gas(hub.engine.connect(dave).borrow(parseUnits("100", 6), dave.address));
+  // 1,000 each: above the default minimum debt ($350). The amount does not change the gas.
+  out["hub.borrow.1pos.freshReceiver"] = await gas(
+    hub.engine.connect(bob).borrow(parseUnits("1000", 6), alice.address),
+  );
+  out["hub.borrow.1pos"] = await gas(hub.engine.connect(bob).borrow(parseUnits("1000", 6), bob.address));
+  out["hub.borrow.3pos"] = await gas(hub.engine.connect(carol).borrow(parseUnits("1000", 6), carol.address));
+  out["hub.borrow.8pos"] = await gas(hub.engine.connect(dave).borrow(parseUnits("1000", 6), dave.address));
 
   // ----- repay
   await send(world.hub.base.connect(bob).approve(engineAddress, MaxUint256));
@@ -235,7 +241,8 @@ async function measure(): Promise<Record<string, number>> {
   [out["vault.deliverRelease"]] = await relay(world);
 
   // ----- liquidate bob (1 position): borrow near the limit, then the price falls
-  // bob holds 999 WETH: borrow capacity 999 * 3000 * 0.75 = 2,247,750; at 2,800 the liquidation line is 2,237,760.
+  // bob holds 999 WETH: borrow capacity 999 * 3000 * 0.75 = 2,247,750; at 2,800 the liquidation line is 2,237,760
+  // (he owes 2,000 already).
   await send(hub.engine.connect(bob).borrow(parseUnits("2239000", 6), bob.address));
   await send(world.feeds.WETH.updateAnswer(2_800n * 10n ** 8n));
   const liquidator = signer(hubChain, "liquidator");
@@ -249,6 +256,34 @@ async function measure(): Promise<Record<string, number>> {
 
   // ----- lender withdraws
   out["hub.withdrawBase"] = await gas(hub.engine.connect(lender).withdrawBase(parseUnits("1000", 6), lender.address));
+
+  // ----- permissionless write-off. The treasury account holds 100 UNI (deposited for it by dave) and, from a
+  // griefer, one unit of a token the beta vault accepts but the hub has not listed. It borrows, UNI crashes, a
+  // liquidation seizes all its UNI and the unlisted unit keeps the rest of the debt on the books: anyone (carol)
+  // absorbs it. The account has no listed position left, so absorbBadDebt checks every listed market (8).
+  const beta = spoke(world, "beta");
+  const treasury = signer(hubChain, "treasury");
+  const betaDave = signer(beta.chain, "dave");
+  const dust = await new MockERC20__factory(signer(beta.chain, "deployer")).deploy("Dust", "DUST", 18);
+  const dustAddress = await dust.getAddress();
+  await send(beta.deployment.vault.setAssetAllowed(dustAddress, true));
+  await send(dust.mint(betaDave.address, 1n));
+  await send(dust.connect(betaDave).approve(await beta.deployment.vault.getAddress(), 1n));
+  const dustFee = await beta.deployment.vault.quoteDeposit(dustAddress, 1n, treasury.address);
+  await send(beta.deployment.vault.connect(betaDave).deposit(dustAddress, 1n, treasury.address, { value: dustFee }));
+  await deposit(world, "alpha", "dave", "UNI", parseUnits("100", 18), treasury.address);
+  await relay(world);
+  await send(hub.engine.connect(treasury).borrow(parseUnits("500", 6), treasury.address));
+  await send(world.feeds.UNI.updateAnswer(10n ** 8n)); // $8 -> $1: 100 UNI cover less than the debt
+  const uni = await alpha.tokens.UNI.getAddress();
+  await send(
+    hub.engine
+      .connect(liquidator)
+      .liquidate(treasury.address, alpha.chain.chainId, uni, MaxUint256, 0, liquidator.address, { value: fee }),
+  );
+  await relay(world);
+  out["hub.absorbBadDebt"] = await gas(hub.engine.connect(carol).absorbBadDebt(treasury.address));
+  if ((await hub.engine.debtOf(treasury.address)) !== 0n) throw new Error("absorbBadDebt left the debt");
 
   // ----- 8 positions over shared feeds
   const shared = await createWorld(hre, { spokes: SHARED });
@@ -268,7 +303,7 @@ async function measure(): Promise<Record<string, number>> {
   const daveShared = signer(shared.hub.chain, "dave");
   await send(shared.hub.base.mint(daveShared.address, 1n));
   out["hub.borrow.8pos.sharedFeeds"] = await gas(
-    shared.hub.deployment.engine.connect(daveShared).borrow(parseUnits("100", 6), daveShared.address),
+    shared.hub.deployment.engine.connect(daveShared).borrow(parseUnits("1000", 6), daveShared.address),
   );
   return out;
 }

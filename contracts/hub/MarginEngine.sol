@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {InterestRateLib} from "../libraries/InterestRateLib.sol";
 import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
 import {MessageCodec} from "../libraries/MessageCodec.sol";
@@ -22,6 +23,9 @@ import {MarginEngineExt} from "./MarginEngineExt.sol";
 contract MarginEngine is IMarginEngine, MarginStorage {
     using SafeERC20 for IERC20;
     using MathLib for uint256;
+
+    /// @notice Below this supply index the lenders lost (nearly) everything to bad debt: new supply is refused.
+    uint256 public constant MIN_SUPPLY_INDEX = 1e12;
 
     /// @notice The extension that serves every function this contract does not have.
     address public immutable extension;
@@ -82,6 +86,9 @@ contract MarginEngine is IMarginEngine, MarginStorage {
     function onMessage(uint64 srcChainId, address, bytes32 messageId, bytes calldata payload) external nonReentrant {
         if (msg.sender != address(messenger)) revert OnlyMessenger(msg.sender);
         (address account, address asset, uint256 amount) = MessageCodec.decode(payload, MessageCodec.DEPOSIT);
+        // Review finding (zero-amount DEPOSIT): a credit of 0 would open a position that never closes. Refused: the
+        // messenger stores the delivery as failed, nothing is credited or quarantined.
+        if (amount == 0) revert ZeroAmount();
 
         MarketState storage state = _marketStates[srcChainId][asset];
         MarketState memory m = state;
@@ -90,9 +97,7 @@ contract MarginEngine is IMarginEngine, MarginStorage {
         if (m.creditCap != 0 && m.totalCredits + amount > m.creditCap) {
             uint256 room = m.totalCredits < m.creditCap ? m.creditCap - m.totalCredits : 0;
             uint256 excess = amount - room;
-            uint256 held = _quarantine.byAccount[account][srcChainId][asset];
-            if (held == 0) ++_quarantine.entries[account];
-            _quarantine.byAccount[account][srcChainId][asset] = held + excess;
+            _quarantine.byAccount[account][srcChainId][asset] += excess;
             _quarantine.total[srcChainId][asset] += excess;
             emit CollateralQuarantined(account, srcChainId, asset, excess, messageId);
             amount = room;
@@ -116,13 +121,15 @@ contract MarginEngine is IMarginEngine, MarginStorage {
         if (amount == 0) revert ZeroAmount();
         if (onBehalf == address(0)) revert ZeroAddress();
         PoolState memory pool = _accrue();
+        // Review finding (supply index collapse): a pool whose lenders lost (nearly) everything takes no new money.
+        if (pool.supplyIndex < MIN_SUPPLY_INDEX) revert PoolWipedOut(pool.supplyIndex);
         uint256 principal = amount.mulDivDown(WAD, pool.supplyIndex);
         if (principal == 0) revert ZeroAmount();
 
         _supplyPrincipal[onBehalf] += principal;
         _totals.supplyPrincipal = _toUint104(_totals.supplyPrincipal + principal);
 
-        baseToken.safeTransferFrom(msg.sender, address(this), amount);
+        _pullBase(msg.sender, amount);
         emit BaseSupplied(msg.sender, onBehalf, amount, principal);
     }
 
@@ -176,7 +183,7 @@ contract MarginEngine is IMarginEngine, MarginStorage {
         _requireHealthy(msg.sender, account.positions, debt);
 
         _accounts[msg.sender] = account;
-        _totals.borrowPrincipal = _toUint104(_totals.borrowPrincipal + principal);
+        _recordBorrow(principal, amount);
 
         baseToken.safeTransfer(to, amount);
         emit Borrowed(msg.sender, to, amount, debtPrincipal);
@@ -199,7 +206,7 @@ contract MarginEngine is IMarginEngine, MarginStorage {
         account.debtPrincipal = uint104(debtPrincipal - principal);
         _totals.borrowPrincipal -= uint104(principal);
 
-        baseToken.safeTransferFrom(msg.sender, address(this), repaid);
+        _pullBase(msg.sender, repaid);
         emit Repaid(msg.sender, onBehalf, repaid, debtPrincipal - principal);
         return repaid;
     }
@@ -256,14 +263,15 @@ contract MarginEngine is IMarginEngine, MarginStorage {
         acc.debtPrincipal -= uint104(principal);
         _accounts[account].debtPrincipal = acc.debtPrincipal;
         _totals.borrowPrincipal -= uint104(principal);
-        // Collateral awaiting review in quarantine may still be credited: no bad debt while any is held.
-        if (acc.credits == 0 && acc.debtPrincipal != 0 && _quarantine.entries[account] == 0) {
+        // Review finding (1-unit deposit holds off write-off): quarantine does not hold it off. Quarantine never
+        // counted toward borrowing; credited later, it is an ordinary credit of the (debt-free) account.
+        if (acc.credits == 0 && acc.debtPrincipal != 0) {
             // Nothing left to seize can ever repay this debt: absorb it now, visibly.
             _absorbBadDebt(account, acc.debtPrincipal, pool, q.repaid + q.protocolFee);
         }
 
         // The protocol's share of the bonus is paid in base on top of the repayment and stays as reserves.
-        baseToken.safeTransferFrom(msg.sender, address(this), q.repaid + q.protocolFee);
+        _pullBase(msg.sender, q.repaid + q.protocolFee);
         bytes32 messageId = messenger.sendOrRecord{value: msg.value}(
             chainId,
             MessageCodec.encodeRelease(recipient, asset, q.seized),
@@ -281,6 +289,22 @@ contract MarginEngine is IMarginEngine, MarginStorage {
         uint256 repayAmount
     ) external view returns (LiquidationQuote memory) {
         return _quoteLiquidation(account, _accounts[account], _accruedPool(), chainId, asset, repayAmount);
+    }
+
+    /// @inheritdoc IMarginEngine
+    /// @dev Review finding (1-unit deposit holds off write-off): nobody can postpone a write-off with a deposit, as
+    ///      only a credit a liquidator could seize stops it. Needs no price: debt with nothing to seize is bad at any
+    ///      price.
+    function absorbBadDebt(address account) external nonReentrant returns (uint256) {
+        PoolState memory pool = _accrue();
+        Account memory acc = _accounts[account];
+        if (acc.debtPrincipal == 0) revert NothingToRepay(account);
+        uint256 idPlusOne = _seizableCredit(account, acc);
+        if (idPlusOne != 0) {
+            Market memory m = _markets[idPlusOne - 1];
+            revert SeizableCreditLeft(account, m.chainId, m.asset);
+        }
+        return _absorbBadDebt(account, acc.debtPrincipal, pool, 0);
     }
 
     function _quoteLiquidation(
@@ -317,49 +341,32 @@ contract MarginEngine is IMarginEngine, MarginStorage {
         uint256 repayValuePerUnit = v.basePrice * (BPS + bonusBps);
         uint256 collateralValuePerUnit = v.targetPrice * BPS;
         q.seized = (q.repaid * repayValuePerUnit) / collateralValuePerUnit;
-        if (q.seized > balance) {
+        if (q.seized == 0) {
+            q.repaid = _oneUnitRepay(debt, repayAmount, repayValuePerUnit, collateralValuePerUnit);
+            q.seized = 1;
+        } else if (q.seized > balance) {
             // Not enough of this collateral: seize all of it and repay only what it covers (rounded up).
             q.seized = balance;
             q.repaid = balance.mulDivUp(collateralValuePerUnit, repayValuePerUnit);
         } else if (debt != q.repaid && debt - q.repaid < config.minDebt) {
             revert LiquidationLeavesDust(debt - q.repaid, config.minDebt);
         }
-        if (q.seized == 0) revert ZeroAmount();
         q.protocolFee = q.repaid.mulDivUp(bonusBps * params.protocolShareBps, BPS * BPS);
     }
 
-    /// @dev Writes off `account`'s remaining debt: reserves absorb it first, lenders (lower supply index) the
-    ///      rest. `incomingCash` is base this transaction will still pull in (the liquidator's payment).
-    function _absorbBadDebt(
-        address account,
-        uint256 debtPrincipal,
-        PoolState memory pool,
-        uint256 incomingCash
-    ) internal {
-        uint256 badDebt = debtPrincipal.wMulUp(pool.borrowIndex);
-        PoolTotals memory totals = _totals;
-        uint256 totalSupply = uint256(totals.supplyPrincipal).wMulDown(pool.supplyIndex);
-        uint256 totalBorrow = uint256(totals.borrowPrincipal).wMulUp(pool.borrowIndex);
-        uint256 cash = baseToken.balanceOf(address(this)) + incomingCash;
-        int256 reservesBefore = int256(cash + totalBorrow) - int256(totalSupply);
-
-        uint256 fromReserves =
-            reservesBefore <= 0
-                ? 0
-                : uint256(reservesBefore) < badDebt
-                    ? uint256(reservesBefore)
-                    : badDebt;
-        uint256 fromLenders = badDebt - fromReserves;
-        if (fromLenders != 0) {
-            // Lenders take the rest pro rata: lower the supply index.
-            uint256 remaining = totalSupply > fromLenders ? totalSupply - fromLenders : 0;
-            pool.supplyIndex = uint96(uint256(pool.supplyIndex).mulDivDown(remaining, totalSupply));
-            _pool.supplyIndex = pool.supplyIndex;
-        }
-        _accounts[account].debtPrincipal = 0;
-        _totals.borrowPrincipal = uint104(totals.borrowPrincipal - debtPrincipal);
-        totalBadDebt += badDebt;
-        emit BadDebtAbsorbed(account, badDebt, fromReserves, fromLenders);
+    /// @dev Review finding (indivisible collateral): the repayment buys less than one raw unit, so the seizure rounds
+    ///      to zero. Seize one unit, for the most a liquidator may repay (the whole debt: the close factor is waived
+    ///      because a unit cannot be split) but never more than the unit is worth after the bonus, rounded up as for a
+    ///      seizure capped at the credit. A smaller `repayAmount` would buy the unit below that: refused.
+    function _oneUnitRepay(
+        uint256 debt,
+        uint256 repayAmount,
+        uint256 repayValuePerUnit,
+        uint256 collateralValuePerUnit
+    ) internal pure returns (uint256 repaid) {
+        uint256 unitWorth = MathLib.mulDivUp(1, collateralValuePerUnit, repayValuePerUnit);
+        repaid = unitWorth < debt ? unitWorth : debt;
+        if (repayAmount < repaid) revert RepayBelowOneUnit(repayAmount, repaid);
     }
 
     // ============================================================================================ INTERNALS
@@ -396,6 +403,42 @@ contract MarginEngine is IMarginEngine, MarginStorage {
         // Burn principal rounded down: a partial repay never clears more debt than it paid.
         principal = amount.mulDivDown(WAD, borrowIndex);
         return (amount, principal);
+    }
+
+    /// @dev Pulls `amount` of base from `from` and checks it all arrived. Review finding (fee-on-transfer base): a
+    ///      token that keeps a fee would credit lenders and repayments more than the pool received. The fee can be
+    ///      switched on after deployment (USDT has such a switch), so it is checked on every pull, not at construction.
+    function _pullBase(address from, uint256 amount) internal {
+        uint256 before = _cash();
+        baseToken.safeTransferFrom(from, address(this), amount);
+        uint256 received = _cash() - before;
+        if (received < amount) revert FeeOnTransferBase(amount, received);
+    }
+
+    /// @dev The engine's base balance, read without ABI overhead (twice per pull: see {_pullBase}).
+    function _cash() internal view returns (uint256 cash) {
+        address token = address(baseToken);
+        assembly ("memory-safe") {
+            mstore(0x00, 0x70a08231) // balanceOf(address)
+            mstore(0x20, address())
+            if iszero(and(gt(returndatasize(), 0x1f), staticcall(gas(), token, 0x1c, 0x24, 0x00, 0x20))) {
+                revert(0, 0)
+            }
+            cash := mload(0x00)
+        }
+    }
+
+    /// @dev Adds `principal`, lent as `amount` of base, to the borrow total, and folds `amount` into the average index
+    ///      at which the outstanding principal was lent (same slot, same write). Review finding (phantom reserves):
+    ///      with it {IMarginEngineAdmin-withdrawableReserves} tells principal lent out from interest not yet paid.
+    function _recordBorrow(uint256 principal, uint256 amount) internal {
+        PoolTotals memory t = _totals;
+        uint256 total = t.borrowPrincipal + principal;
+        // Rounded down: the base lent out is never overstated, so reserves are never overstated either.
+        uint256 lent = (uint256(t.borrowPrincipal) * t.nominalIndex) / NOMINAL_SCALE + amount;
+        t.nominalIndex = SafeCast.toUint48((lent * NOMINAL_SCALE) / total);
+        t.borrowPrincipal = _toUint104(total);
+        _totals = t;
     }
 
     function _requireHealthy(address account, uint128 positions, uint256 debt) internal view {

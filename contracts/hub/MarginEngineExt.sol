@@ -118,6 +118,19 @@ contract MarginEngineExt is IMarginEngineAdmin, IPriceOracle, MarginStorage {
     }
 
     /// @inheritdoc IMarginEngineAdmin
+    function withdrawableReserves() public view returns (uint256) {
+        int256 total = reserves();
+        if (total <= 0) return 0;
+        PoolTotals memory t = _totals;
+        // Rounded down as in {poolTotals}: each lender's balance is rounded down too, so their sum is never more.
+        uint256 claims = uint256(t.supplyPrincipal).wMulDown(_accruedPool().supplyIndex);
+        uint256 funded =
+            baseToken.balanceOf(address(this)) + (uint256(t.borrowPrincipal) * t.nominalIndex) / NOMINAL_SCALE;
+        uint256 earned = funded > claims ? funded - claims : 0;
+        return earned < uint256(total) ? earned : uint256(total);
+    }
+
+    /// @inheritdoc IMarginEngineAdmin
     function rates() external view returns (uint256 borrowRate, uint256 supplyRate, uint256 utilization) {
         (uint256 totalSupply, uint256 totalBorrow) = poolTotals();
         utilization = totalSupply == 0 ? 0 : totalBorrow.mulDivDown(WAD, totalSupply);
@@ -175,7 +188,7 @@ contract MarginEngineExt is IMarginEngineAdmin, IPriceOracle, MarginStorage {
         if (state.idPlusOne != 0) revert MarketAlreadyListed(chainId, asset);
         uint256 id = marketCount;
         if (id == MAX_MARKETS) revert TooManyMarkets(MAX_MARKETS);
-        _price(chainId, asset); // reverts if there is no usable feed
+        _requireDivisible(_price(chainId, asset)); // reverts if there is no usable feed
         marketCount = id + 1;
         _markets[id] = Market(asset, chainId, 0, 0);
         state.idPlusOne = uint8(id + 1);
@@ -217,7 +230,6 @@ contract MarginEngineExt is IMarginEngineAdmin, IPriceOracle, MarginStorage {
         uint256 held = _quarantine.byAccount[account][chainId][asset];
         if (amount == 0 || amount > held) revert InsufficientCollateral(account, chainId, asset, held, amount);
         _quarantine.byAccount[account][chainId][asset] = held - amount;
-        if (held == amount) --_quarantine.entries[account];
         _quarantine.total[chainId][asset] -= amount;
         if (credit) {
             MarketState storage state = _marketStates[chainId][asset];
@@ -276,10 +288,23 @@ contract MarginEngineExt is IMarginEngineAdmin, IPriceOracle, MarginStorage {
     function withdrawReserves(uint256 amount, address to) external delegated onlyOwner nonReentrant {
         if (to == address(0)) revert ZeroAddress();
         _accrue();
-        int256 available = reserves();
-        if (available < 0 || uint256(available) < amount) revert InsufficientReserves(available, amount);
+        // Review finding (phantom reserves): only reserves earned in cash.
+        uint256 available = withdrawableReserves();
+        if (available < amount) revert InsufficientReserves(int256(available), amount);
         baseToken.safeTransfer(to, amount);
         emit ReservesWithdrawn(to, amount);
+    }
+
+    /// @dev Review finding (indivisible collateral): one raw unit of a new market, at `unitPrice`, must be worth no
+    ///      more than the minimum debt, so a liquidation can always seize a part of a position worth liquidating.
+    ///      A later price rise can still break this: a liquidation then seizes one whole unit (the engine's
+    ///      `_oneUnitRepay`). Skipped when there is no minimum debt.
+    function _requireDivisible(uint256 unitPrice) internal view {
+        uint256 floor = _config.minDebt;
+        if (floor == 0) return;
+        uint256 unitValue = unitPrice / WAD;
+        uint256 minDebtValue = floor.wMulDown(_price(hubChainId, address(baseToken)));
+        if (unitValue > minDebtValue) revert UnitAboveMinDebt(unitValue, minDebtValue);
     }
 
     function _configureMarket(uint256 id, MarketConfig memory config) internal {

@@ -35,6 +35,8 @@ abstract contract MarginStorage is IMarginEvents, Guarded, ReentrancyGuardTransi
     uint256 internal constant WAD = 1e18;
     uint256 internal constant BPS = 10_000;
     uint256 internal constant NO_TARGET = type(uint256).max;
+    /// @dev Scale of {PoolTotals-nominalIndex}: the average borrow index at which the outstanding principal was lent.
+    uint256 internal constant NOMINAL_SCALE = 1e8;
 
     /// @dev Read together by every priced operation: one slot. The grace period is read only with a feed set.
     struct Config {
@@ -46,8 +48,6 @@ abstract contract MarginStorage is IMarginEvents, Guarded, ReentrancyGuardTransi
     struct Quarantine {
         mapping(address account => mapping(uint64 chainId => mapping(address asset => uint256))) byAccount;
         mapping(uint64 chainId => mapping(address asset => uint256)) total;
-        /// @dev How many (chain, asset) pairs hold a quarantined amount for the account.
-        mapping(address account => uint256) entries;
     }
 
     /// @notice The base asset lent and borrowed.
@@ -173,20 +173,93 @@ abstract contract MarginStorage is IMarginEvents, Guarded, ReentrancyGuardTransi
         uint256 totalBorrow = uint256(totals.borrowPrincipal).wMulUp(pool.borrowIndex);
         uint256 utilization = totalSupply == 0 ? 0 : totalBorrow.mulDivDown(WAD, totalSupply);
         if (utilization > WAD) utilization = WAD;
-        uint256 borrowRate = _rateModel.borrowRate(utilization);
-        uint256 supplyRate = InterestRateLib.supplyRate(borrowRate, utilization, pool.reserveFactorBps);
-        // Indices are 1e18-scaled in 96 bits: at the default model's top rate (79% a year) they last ~30 years.
+        // Review finding (simple interest within a step): interest compounds within the step. Lenders get their share
+        // of that same interest: growth * utilisation * (1 - reserve factor).
+        uint256 borrowGrowth = InterestRateLib.compounded(_rateModel.borrowRate(utilization), elapsed);
+        uint256 supplyGrowth = InterestRateLib.supplyRate(borrowGrowth, utilization, pool.reserveFactorBps);
+        // Indices are 1e18-scaled in 96 bits: at the default model's top rate (18.2% a year) they last ~138 years.
         // Past that, accrual reverts instead of wrapping.
-        pool.borrowIndex = SafeCast.toUint96(pool.borrowIndex + uint256(pool.borrowIndex).wMulUp(borrowRate * elapsed));
-        pool.supplyIndex = SafeCast.toUint96(
-            pool.supplyIndex + uint256(pool.supplyIndex).wMulDown(supplyRate * elapsed)
-        );
+        pool.borrowIndex = SafeCast.toUint96(pool.borrowIndex + uint256(pool.borrowIndex).wMulUp(borrowGrowth));
+        pool.supplyIndex = SafeCast.toUint96(pool.supplyIndex + uint256(pool.supplyIndex).wMulDown(supplyGrowth));
         pool.lastAccrual = uint40(block.timestamp);
     }
 
     function _accrue() internal returns (PoolState memory pool) {
         pool = _accruedPool();
         if (pool.lastAccrual != _pool.lastAccrual) _pool = pool;
+    }
+
+    // ============================================================================================ BAD DEBT
+
+    /// @dev Writes off `account`'s remaining debt: reserves absorb it first, lenders (lower supply index) the
+    ///      rest. `incomingCash` is base this transaction will still pull in (the liquidator's payment).
+    function _absorbBadDebt(
+        address account,
+        uint256 debtPrincipal,
+        PoolState memory pool,
+        uint256 incomingCash
+    ) internal returns (uint256 badDebt) {
+        badDebt = debtPrincipal.wMulUp(pool.borrowIndex);
+        PoolTotals memory totals = _totals;
+        uint256 totalSupply = uint256(totals.supplyPrincipal).wMulDown(pool.supplyIndex);
+        uint256 totalBorrow = uint256(totals.borrowPrincipal).wMulUp(pool.borrowIndex);
+        uint256 cash = baseToken.balanceOf(address(this)) + incomingCash;
+        int256 reservesBefore = int256(cash + totalBorrow) - int256(totalSupply);
+
+        uint256 fromReserves =
+            reservesBefore <= 0
+                ? 0
+                : uint256(reservesBefore) < badDebt
+                    ? uint256(reservesBefore)
+                    : badDebt;
+        uint256 fromLenders = badDebt - fromReserves;
+        if (fromLenders != 0) {
+            // Lenders take the rest pro rata: lower the supply index.
+            uint256 remaining = totalSupply > fromLenders ? totalSupply - fromLenders : 0;
+            pool.supplyIndex = _writtenDownIndex(pool.supplyIndex, remaining, totalSupply);
+            _pool.supplyIndex = pool.supplyIndex;
+        }
+        _accounts[account].debtPrincipal = 0;
+        _totals.borrowPrincipal = uint104(totals.borrowPrincipal - debtPrincipal);
+        totalBadDebt += badDebt;
+        emit BadDebtAbsorbed(account, badDebt, fromReserves, fromLenders);
+    }
+
+    /// @dev Review finding (supply index collapse): `supplyIndex * remaining / totalSupply` rounds to 0 on a near-total
+    ///      write-off of an 18-decimal pool, and every later supply would divide by zero. The index is floored at 1
+    ///      (what lenders are then owed is at most their principal / 1e18: dust) and a pool below
+    ///      `MIN_SUPPLY_INDEX` refuses new supply ({PoolWipedOut}), so new lenders never pay old lenders' rounding.
+    function _writtenDownIndex(
+        uint256 supplyIndex,
+        uint256 remaining,
+        uint256 totalSupply
+    ) internal pure returns (uint96) {
+        uint256 index = supplyIndex.mulDivDown(remaining, totalSupply);
+        return index == 0 ? 1 : uint96(index);
+    }
+
+    /// @dev The first credit of `account` that a liquidation could seize, as its market id + 1 (0: none). Seizable:
+    ///      a credit on a listed market, in the bitmap or credited before the listing. Unlisted credits are not (no
+    ///      price, zero borrowing power: lenders never lent against them), so they never keep bad debt on the books
+    ///      and stay the account's, withdrawable once its debt is written off. The loop over markets runs only when
+    ///      the account has credits outside its bitmap (rare; this is the permissionless path, not a hot one).
+    function _seizableCredit(address account, Account memory acc) internal view returns (uint256) {
+        uint128 positions = acc.positions;
+        if (positions != 0) {
+            uint256 id;
+            while (positions & 1 == 0) {
+                positions >>= 1;
+                ++id;
+            }
+            return id + 1;
+        }
+        if (acc.credits == 0) return 0;
+        uint256 count = marketCount;
+        for (uint256 id; id < count; ++id) {
+            Market memory m = _markets[id];
+            if (_collateral[account][m.chainId][m.asset] != 0) return id + 1;
+        }
+        return 0;
     }
 
     function _toUint104(uint256 x) internal pure returns (uint104) {

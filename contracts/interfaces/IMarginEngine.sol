@@ -16,6 +16,8 @@ interface IMarginEngine is IMessageReceiver, IMarginEvents {
     // ----------------------------------------------------------------------------------------------- lenders
 
     /// @notice Supplies `amount` of the base asset from the caller to `onBehalf`'s lending balance.
+    /// @dev Reverts with {PoolWipedOut} once bad debt took (nearly) everything from the lenders. Every pull of base
+    ///      (here, {repay}, {liquidate}) reverts with {FeeOnTransferBase} if less than was sent arrives.
     function supplyBase(uint256 amount, address onBehalf) external;
 
     /// @notice Withdraws `amount` of the caller's lending balance to `to`; `type(uint256).max` withdraws all.
@@ -52,7 +54,10 @@ interface IMarginEngine is IMessageReceiver, IMarginEvents {
     /// @dev The caller pays `repaid + protocolFee` in base (see {previewLiquidation}); `msg.value` pays the
     ///      RELEASE messaging fee. Reverts with {SeizeBelowMinimum} if the liquidator would receive less than
     ///      `minSeized`. Debt left on an account with no credit at all is absorbed as bad debt (reserves first,
-    ///      then lenders) in a {BadDebtAbsorbed} event.
+    ///      then lenders) in a {BadDebtAbsorbed} event, whatever is in quarantine; with only unlisted credits left,
+    ///      anyone can absorb it with {absorbBadDebt}. When one indivisible unit of the collateral is worth more
+    ///      than the repayment buys, one unit is seized for at most what it is worth after the bonus
+    ///      ({RepayBelowOneUnit} below that).
     /// @return seized Collateral released to the liquidator's recipient.
     function liquidate(
         address account,
@@ -62,6 +67,15 @@ interface IMarginEngine is IMessageReceiver, IMarginEvents {
         uint256 minSeized,
         address recipient
     ) external payable returns (uint256 seized);
+
+    /// @notice Writes off the debt of `account` as bad debt (reserves first, then lenders: {BadDebtAbsorbed}) when it
+    ///         holds no credit a liquidator could seize: no credit at all, or only credits of unlisted assets (they
+    ///         never counted toward borrowing and stay the account's) or awaiting review in quarantine. Anyone may
+    ///         call it; it needs no price.
+    /// @dev Reverts with {NothingToRepay} without debt and {SeizableCreditLeft} while a seizable credit is left
+    ///      (liquidate it first).
+    /// @return badDebt The debt written off, in base units.
+    function absorbBadDebt(address account) external returns (uint256 badDebt);
 
     /// @notice What {liquidate} would do now with these arguments (reverts as it would).
     function previewLiquidation(

@@ -41,6 +41,11 @@ interface IMarginEngineAdmin is IMarginEvents {
     /// @notice Reserves: cash + borrows - lenders' claims. Negative only transiently, never after bad debt.
     function reserves() external view returns (int256);
 
+    /// @notice Reserves the owner may withdraw now: {reserves}, but at most what the pool holds in cash beyond the
+    ///         lenders' claims less the base actually lent out and not yet repaid. Interest not yet paid in cash (on
+    ///         debt that may never be paid: phantom reserves) is never withdrawable; reserves are the first loss.
+    function withdrawableReserves() external view returns (uint256);
+
     /// @notice Current borrow and supply rates per second (1e18-scaled) and utilisation.
     function rates() external view returns (uint256 borrowRate, uint256 supplyRate, uint256 utilization);
 
@@ -69,6 +74,8 @@ interface IMarginEngineAdmin is IMarginEvents {
 
     /// @notice Lists (`chainId`, `asset`) as collateral. Only the owner. Its feed must be set ({setFeed}) and
     ///         give a usable price already.
+    /// @dev Reverts with {UnitAboveMinDebt} when one raw unit of the asset is worth more than the minimum debt (a
+    ///      liquidation could not seize a part of a minimal position).
     function listMarket(
         uint64 chainId,
         address asset,
@@ -117,6 +124,7 @@ interface IMarginEngineAdmin is IMarginEvents {
     /// @notice Sets the smallest debt an account may hold after borrowing. Only the owner.
     function setMinDebt(uint96 newMinDebt) external;
 
-    /// @notice Sends `amount` of reserves (cash the lenders do not own) to `to`. Only the owner.
+    /// @notice Sends `amount` of reserves (cash the lenders do not own) to `to`, at most {withdrawableReserves}.
+    ///         Only the owner.
     function withdrawReserves(uint256 amount, address to) external;
 }

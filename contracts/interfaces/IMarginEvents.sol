@@ -47,9 +47,15 @@ interface IMarginEvents {
     }
 
     /// @notice Principals of all lenders and all borrowers: one slot.
+    /// @param nominalIndex The average borrow index (scaled by 1e8, not 1e18) at which the outstanding borrow
+    ///        principal was lent, so that `borrowPrincipal * nominalIndex / 1e8` is the base actually lent out and not
+    ///        yet repaid; the rest of the borrows is interest not yet paid (see
+    ///        {IMarginEngineAdmin-withdrawableReserves}). It changes only on borrow: repayments and write-offs remove
+    ///        principal pro rata.
     struct PoolTotals {
         uint104 supplyPrincipal;
         uint104 borrowPrincipal;
+        uint48 nominalIndex;
     }
 
     /// @notice An account in one slot. `positions`: bitmap of the listed markets whose credits count toward
@@ -171,4 +177,15 @@ interface IMarginEvents {
     error SelfLiquidation(address account);
     error LiquidationLeavesDust(uint256 remainingDebt, uint256 minDebt);
     error AmountTooLarge(uint256 amount);
+    /// @notice {IMarginEngine-absorbBadDebt} on an account that still holds a credit a liquidator could seize
+    ///         (the first one found).
+    error SeizableCreditLeft(address account, uint64 chainId, address asset);
+    /// @notice One raw unit of the collateral is worth more than `repayAmount` buys: seizing it needs `required`.
+    error RepayBelowOneUnit(uint256 repayAmount, uint256 required);
+    /// @notice One raw unit of the asset to list is worth more than the minimum debt (USD values, 1e18).
+    error UnitAboveMinDebt(uint256 unitValue, uint256 minDebtValue);
+    /// @notice Lenders lost (nearly) everything to bad debt: the pool takes no new supply.
+    error PoolWipedOut(uint256 supplyIndex);
+    /// @notice The base token delivered less than was sent (a transfer fee): such a base is not supported.
+    error FeeOnTransferBase(uint256 sent, uint256 received);
 }

@@ -48,6 +48,11 @@ interface IMarginHub is IMarginEngine, IMarginEngineAdmin, IPriceOracle {
     // solhint-disable-next-line func-name-mixedcase
     function MAX_MARKETS() external view returns (uint256);
 
+    /// @notice Below this supply index the lenders lost (nearly) everything to bad debt: new supply is refused
+    ///         ({PoolWipedOut}).
+    // solhint-disable-next-line func-name-mixedcase
+    function MIN_SUPPLY_INDEX() external view returns (uint256);
+
     /// @notice Number of listed markets; ids are 0..marketCount-1.
     function marketCount() external view returns (uint256);
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+
 /// @title InterestRateLib
 /// @notice Utilisation-based kinked borrow rate: `base + slope1 * u` up to the kink, then `slope2` on the excess.
 ///         All rates are per second, scaled by 1e18; utilisation is scaled by 1e18.
@@ -29,7 +31,25 @@ library InterestRateLib {
             (model.slope2 * (utilization - model.kink)) / WAD;
     }
 
-    /// @notice Supply rate per second: what borrowers pay, spread over suppliers, minus the reserve factor.
+    /// @notice Growth of an index over `elapsed` seconds at `ratePerSecond`, compounded: e^(rate * elapsed) - 1 by
+    ///         its first three Taylor terms, as Morpho Blue's `wTaylorCompounded`; 1e18-scaled. Error against
+    ///         e^x - 1: under 0.05% for a year at 18.2%; a 10-year step at that rate gives 5.48x (yearly steps: 6.2x,
+    ///         simple interest: 2.82x).
+    function compounded(uint256 ratePerSecond, uint256 elapsed) internal pure returns (uint256) {
+        // Unchecked (checked, this cost ~700 gas per accrual). A rate is below 2^66 per second (three uint64 terms)
+        // and `elapsed` below 2^40, so `first` < 2^106; beyond 2^96 the growth would overflow a 96-bit index anyway,
+        // so it is refused here, and then first^2 < 2^192 and second * first < 2^232: nothing below can overflow.
+        unchecked {
+            uint256 first = ratePerSecond * elapsed;
+            if (first > type(uint96).max) revert SafeCast.SafeCastOverflowedUintDowncast(96, first);
+            uint256 second = (first * first) / (2 * WAD);
+            uint256 third = (second * first) / (3 * WAD);
+            return first + second + third;
+        }
+    }
+
+    /// @notice Supply rate per second: what borrowers pay, spread over suppliers, minus the reserve factor. Linear in
+    ///         its first argument, so it also turns a borrow index growth into the supply index growth.
     function supplyRate(
         uint256 borrowRatePerSecond,
         uint256 utilization,

@@ -10,7 +10,14 @@ import { AccountSigner, Chain, snapshotAll, increaseTime } from "./chain";
 import { Relayer, Logger } from "./relayer";
 import { discoverBorrowers, liquidateOnce, type LiquidationResult } from "./liquidator";
 import type { Signer } from "ethers";
-import { DEFAULT_RATE_MODEL, HubDeployment, SpokeDeployment, riskOf, send } from "../../deploy/orchestrator";
+import {
+  DEFAULT_RATE_MODEL,
+  HubDeployment,
+  SpokeDeployment,
+  defaultMinDebt,
+  riskOf,
+  send,
+} from "../../deploy/orchestrator";
 import { runEnvironment } from "../../deploy/environment";
 import { RecordStore, emptyRecord } from "../../deploy/record";
 import type { AdapterKind, EnvironmentConfig, MarketConfigEntry, NetworkEntry } from "../../deploy/types";
@@ -427,12 +434,12 @@ export async function deployWorld(hubChain: Chain, spokeChains: Chain[], options
   return { ...partial, relayer: makeRelayer(partial, options.log) };
 }
 
-/** The hub parameters of every world: kinked model 0% / 4% / 75% at 80%, 10% reserves, minimum debt 10 USDC. */
+/** The hub parameters of every world: kinked model 0% / 4% / 75% at 80%, 10% reserves, the default minimum debt. */
 const WORLD_HUB = {
   rateModel: DEFAULT_RATE_MODEL,
   reserveFactorBps: 1000,
   liquidation: { closeFactorBps: 5000, protocolShareBps: 1000, fullCloseHealth: parseUnits("0.95", 18) },
-  minDebt: parseUnits("10", 6),
+  minDebt: defaultMinDebt(6),
 };
 
 /** A relayer over every chain of `world`, signing with the "relayer" actor, scanning from `fromBlocks`. */

@@ -55,7 +55,7 @@ describe("adversarial 5a: a compromised 1-of-1 route is bounded by the hub's cre
     expect(await engine.quarantined(mallory.address, ALPHA, weth)).to.equal(FORGED);
     expect(await engine.totalQuarantined(ALPHA, weth)).to.equal(FORGED);
     expect((await engine.marketState(ALPHA, weth)).totalCredits).to.equal(parseUnits("10", 18));
-    await expect(engine.connect(mallory).borrow(parseUnits("10", 6), mallory.address))
+    await expect(engine.connect(mallory).borrow(parseUnits("400", 6), mallory.address)) // above the minimum debt
       .to.be.revertedWithCustomError(engine, "NotHealthy")
       .withArgs(mallory.address, 0n);
     await expect(

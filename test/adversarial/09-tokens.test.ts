@@ -67,7 +67,7 @@ describe("adversarial 9: real token behaviours across chains", () => {
       ["carol", 9000n],
     ] as const) {
       const who = signer(w.hub.chain, actor);
-      await engine.connect(who).borrow(parseUnits("10", 6), who.address);
+      await engine.connect(who).borrow(parseUnits("400", 6), who.address); // at least the minimum debt
       const [liquidationCollateral] = await engine.accountValues(who.address);
       expect(liquidationCollateral).to.equal((parseUnits("30000", 18) * lt) / 10000n);
     }
@@ -146,7 +146,7 @@ describe("adversarial 9: real token behaviours across chains", () => {
     await deposit(w, "beta", "bob", "ZERO", 30000n);
     await w.relayer.flush();
     for (const who of [alice, bob]) {
-      await send(engine.connect(who).borrow(parseUnits("10", 6), who.address));
+      await send(engine.connect(who).borrow(parseUnits("400", 6), who.address)); // at least the minimum debt
       const [liquidationCollateral] = await engine.accountValues(who.address);
       expect(liquidationCollateral).to.equal((parseUnits("30000", 18) * 7500n) / 10000n);
     }

@@ -109,6 +109,7 @@ function engineSurface(w: World, e: IMarginHub, weth: string): Surface {
       withdrawCollateral: "the account's own credit, health-checked",
       enterMarket: "the caller's own credit",
       liquidate: "anyone, unhealthy accounts only",
+      absorbBadDebt: "anyone, accounts with debt and nothing seizable only",
       ...OPEN_OWNERSHIP,
     },
   };

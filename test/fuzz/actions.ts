@@ -62,6 +62,7 @@ export type Action =
   | { kind: "time"; seconds: number; refresh: boolean }
   | { kind: "liquidateAll" }
   | { kind: "liquidate"; target: User; market: number; pct: number }
+  | { kind: "absorbBadDebt"; who: User }
   | { kind: "relay"; order: "fifo" | "lifo" | "random"; seed: number }
   | { kind: "relaySome"; mask: number }
   | { kind: "hold"; mask: number }
@@ -140,6 +141,8 @@ export const actionArb: fc.Arbitrary<Action> = fc.oneof(
     weight: 2,
   },
   { arbitrary: fc.record({ kind: fc.constant("liquidateAll") }), weight: 3 },
+  // Anyone (`who`) calls absorbBadDebt on every account that owes something.
+  { arbitrary: fc.record({ kind: fc.constant("absorbBadDebt"), who: user }), weight: 1 },
   {
     arbitrary: fc.record({
       kind: fc.constant("liquidate"),
@@ -234,6 +237,8 @@ export interface Outcome {
   detail?: string;
   /** Accounts whose own action (borrow, withdrawal) succeeded: their borrow health must be ≥ 1. */
   actedOn?: string[];
+  /** Accounts absorbBadDebt was called on (checked by `noBadDebtLeftAfterAbsorb`). */
+  absorbed?: string[];
 }
 
 /** Per-run state the harness keeps beside the world: the relayer's held and delivered packets. */
@@ -475,8 +480,34 @@ export async function perform(w: World, run: RunState, a: Action): Promise<Outco
           engine
             .connect(liquidator)
             .liquidate(target, spoke.chain.chainId, asset, amount, 0n, liquidator.address, { value: fee }),
-        ["NotLiquidatable", "InsufficientCollateral", "LiquidationLeavesDust", "ZeroAmount", ...PRICE_ERRORS],
+        [
+          "NotLiquidatable",
+          "InsufficientCollateral",
+          "LiquidationLeavesDust",
+          "ZeroAmount",
+          "RepayBelowOneUnit",
+          ...PRICE_ERRORS,
+        ],
       );
+    }
+    case "absorbBadDebt": {
+      // Never needs a price; refused only while the account holds a credit a liquidator could seize.
+      const caller = signer(hub, a.who);
+      const absorbed: string[] = [];
+      let written = 0;
+      for (const u of USERS) {
+        const account = signer(hub, u).address;
+        if ((await engine.accountState(account)).debtPrincipal === 0n) continue;
+        absorbed.push(account);
+        const out = await attempt(
+          `absorbBadDebt(${u}) by ${a.who}`,
+          () => engine.connect(caller).absorbBadDebt(account),
+          ["SeizableCreditLeft"],
+        );
+        if (out.status === "ok") written++;
+      }
+      if (absorbed.length === 0) return { status: "skipped", detail: "no debt" };
+      return { status: written ? "ok" : "rejected", detail: `${written} of ${absorbed.length} written off`, absorbed };
     }
     case "relay": {
       await w.relayer.poll();

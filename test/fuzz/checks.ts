@@ -15,6 +15,8 @@ export type Invariant = (w: World, ctx: CheckContext) => Promise<string[]>;
  */
 export interface CheckContext {
   actedOn: string[];
+  /** Accounts the step called absorbBadDebt on. */
+  absorbed?: string[];
   balancesBefore?: Map<string, bigint>;
 }
 
@@ -146,6 +148,35 @@ export async function badDebtOnlyWithoutCollateral(w: World): Promise<string[]> 
 }
 
 /**
+ * 10. Nobody can keep bad debt on the books (issue 11): after anyone calls absorbBadDebt on an account, the account
+ * owes nothing unless it still holds a credit on a listed market (every market of this world is listed), whatever it
+ * has in quarantine.
+ */
+export async function noBadDebtLeftAfterAbsorb(w: World, ctx: CheckContext): Promise<string[]> {
+  const engine = w.hub.deployment.engine;
+  const out: string[] = [];
+  for (const account of ctx.absorbed ?? []) {
+    const { debtPrincipal } = await engine.accountState(account);
+    if (debtPrincipal === 0n) continue;
+    let listedCredit = 0n;
+    let quarantined = 0n;
+    for (const m of MARKETS) {
+      const s = w.spokes.find((x) => x.chain.name === m.spoke)!;
+      const asset = await s.tokens[m.symbol].getAddress();
+      listedCredit += await engine.collateralOf(account, s.chain.chainId, asset);
+      quarantined += await engine.quarantined(account, s.chain.chainId, asset);
+    }
+    if (listedCredit === 0n) {
+      out.push(
+        `${account} keeps debt principal ${debtPrincipal} after absorbBadDebt with no listed credit ` +
+          `(${quarantined} quarantined)`,
+      );
+    }
+  }
+  return out;
+}
+
+/**
  * 7. At the end of a run, once every pause was lifted, every message delivered or retried and every claim paid:
  * nothing is in flight, nothing is owed as a claim, and locked == credits + quarantined (deposits above a credit
  * cap stay locked, awaiting review).
@@ -250,6 +281,7 @@ export const STEP_INVARIANTS: Record<string, Invariant> = {
   badDebtOnlyWithoutCollateral,
   claimsAddUp,
   pausingMovesNoFunds,
+  noBadDebtLeftAfterAbsorb,
 };
 
 /** Checked once more after the final settlement of every run. */

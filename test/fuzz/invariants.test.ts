@@ -1,8 +1,9 @@
 /**
  * Invariant fuzzing over three in-process chains: random sequences of deposits, borrows, repays, withdrawals,
- * lender supply and withdrawal, price moves and crashes, time jumps, liquidations and relayer behaviour (deliver
- * in any order, a subset, hold and release later, duplicate), with the named invariants of checks.ts after every
- * step and once more after delivering everything at the end of each sequence.
+ * lender supply and withdrawal, price moves and crashes, time jumps, liquidations, bad-debt write-offs by anyone
+ * (absorbBadDebt) and relayer behaviour (deliver in any order, a subset, hold and release later, duplicate), with the
+ * named invariants of checks.ts after every step and once more after delivering everything at the end of each
+ * sequence.
  *
  *   FUZZ_RUNS (default 20)   sequences per run
  *   FUZZ_STEPS (default 25)  largest number of actions per sequence
@@ -87,10 +88,12 @@ describe("invariant fuzzing across three chains", function () {
     const step = async (n: number, action: Action): Promise<void> => {
       ran = Math.min(n, actions.length);
       let actedOn: string[] = [];
+      let absorbed: string[] = [];
       const balancesBefore = isGuardianAction(action) ? await tokenBalances(world) : undefined;
       try {
         const out = await perform(world, run, action);
         actedOn = out.actedOn ?? [];
+        absorbed = out.absorbed ?? [];
         trace.push(`${n}. ${describeAction(action)} -> ${out.status}${out.detail ? ` (${out.detail})` : ""}`);
         const key = `${action.kind} ${out.status}${out.status === "rejected" ? ` ${out.detail}` : ""}`;
         stats.set(key, (stats.get(key) ?? 0) + 1);
@@ -100,7 +103,7 @@ describe("invariant fuzzing across three chains", function () {
         throw e;
       }
       if (VERBOSE) console.log(`      ${trace[trace.length - 1]}`);
-      const broken = await checkAll(world, { actedOn, balancesBefore }, STEP_INVARIANTS);
+      const broken = await checkAll(world, { actedOn, absorbed, balancesBefore }, STEP_INVARIANTS);
       if (broken.length) fail(`after step ${n}: ${broken.join("; ")}`);
     };
     for (const [i, action] of actions.entries()) await step(i + 1, action);

@@ -16,7 +16,13 @@ import {
   decodeEnvelope,
   decodeMessage,
 } from "../../scripts/lib/codec";
-import { MockERC20, MockERC20__factory, MockPriceFeed, MockPriceFeed__factory } from "../../typechain-types";
+import {
+  FeeOnTransferERC20__factory,
+  MockERC20,
+  MockERC20__factory,
+  MockPriceFeed,
+  MockPriceFeed__factory,
+} from "../../typechain-types";
 
 export const HUB = 31337n;
 export const ALPHA = 31338n;
@@ -71,10 +77,20 @@ export async function deployFeed(deployer: Signer, answer: bigint, decimals = 8)
   return feed;
 }
 
+/** Variants of the hub fixture's base asset (defaults: 6 decimals, no transfer fee). */
+export interface HubFixtureOptions {
+  baseDecimals?: number;
+  /** Non-zero: the base token burns this share of every transfer ({FeeOnTransferERC20}). */
+  baseFeeBps?: number;
+}
+
 /** Deploys the hub with WETH (18) on alpha, WBTC (8) and USDC.b (6) on beta, all listed. */
-export async function hubFixture(): Promise<HubFixture> {
+export async function hubFixture(options: HubFixtureOptions = {}): Promise<HubFixture> {
   const [owner, guardian, relayer, lender, alice, bob, liquidator, other] = await hre.ethers.getSigners();
-  const base = await new MockERC20__factory(owner).deploy("USD Coin", "USDC", 6);
+  const baseDecimals = options.baseDecimals ?? 6;
+  const base: MockERC20 = options.baseFeeBps
+    ? await new FeeOnTransferERC20__factory(owner).deploy("USD Coin", "USDC", baseDecimals, options.baseFeeBps)
+    : await new MockERC20__factory(owner).deploy("USD Coin", "USDC", baseDecimals);
   const baseFeed = await deployFeed(owner, 10n ** 8n);
   const hub = await deployHub(owner, {
     baseToken: await base.getAddress(),
@@ -82,9 +98,9 @@ export async function hubFixture(): Promise<HubFixture> {
     rateModel: DEFAULT_RATE_MODEL,
     reserveFactorBps: 1000,
     liquidation: DEFAULT_LIQUIDATION,
-    minDebt: MIN_DEBT,
+    minDebt: parseUnits("10", baseDecimals),
   });
-  await send(hub.engine.setFeed(HUB, await base.getAddress(), await baseFeed.getAddress(), 86400, 6));
+  await send(hub.engine.setFeed(HUB, await base.getAddress(), await baseFeed.getAddress(), 86400, baseDecimals));
   await send(hub.adapter.setRelayer(relayer.address, true));
 
   const spokes: Record<string, FakeSpoke> = {};
@@ -113,10 +129,10 @@ export async function hubFixture(): Promise<HubFixture> {
     assets[symbol] = { chainId, address, decimals, feed };
   }
 
-  await send(base.mint(lender.address, parseUnits("10000000", 6)));
-  await send(base.mint(liquidator.address, parseUnits("10000000", 6)));
-  await send(base.mint(alice.address, parseUnits("1000", 6)));
-  await send(base.mint(bob.address, parseUnits("1000", 6)));
+  await send(base.mint(lender.address, parseUnits("10000000", baseDecimals)));
+  await send(base.mint(liquidator.address, parseUnits("10000000", baseDecimals)));
+  await send(base.mint(alice.address, parseUnits("1000", baseDecimals)));
+  await send(base.mint(bob.address, parseUnits("1000", baseDecimals)));
   const engine = await hub.engine.getAddress();
   for (const s of [lender, liquidator, alice, bob]) await send(base.connect(s).approve(engine, MaxUint256));
   return { hub, base, baseFeed, spokes, assets, owner, guardian, relayer, lender, alice, bob, liquidator, other };

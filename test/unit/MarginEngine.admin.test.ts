@@ -210,7 +210,7 @@ describe("MarginEngine: edge cases of input", () => {
       .withArgs(huge);
   });
 
-  it("a repayment too small to seize a unit of collateral is refused", async () => {
+  it("a repayment too small to seize a unit of collateral is refused (it would buy the unit below its worth)", async () => {
     const f = await loadFixture(hubFixture);
     const { engine } = f.hub;
     await engine.connect(f.lender).supplyBase(parseUnits("100000", 6), f.lender.address);
@@ -219,7 +219,9 @@ describe("MarginEngine: edge cases of input", () => {
     await f.assets.WBTC.feed.updateAnswer(50000n * 10n ** 8n);
     await expect(
       engine.connect(f.liquidator).liquidate(f.alice.address, BETA, f.assets.WBTC.address, 1n, 0, f.liquidator.address),
-    ).to.be.revertedWithCustomError(engine, "ZeroAmount");
+    )
+      .to.be.revertedWithCustomError(engine, "RepayBelowOneUnit")
+      .withArgs(1n, 468n); // one sat at $50,000 is $0.0005: ceil(500 / 1.07) base units
   });
 
   it("liquidates a credit received before its market was listed, even if the account never entered it", async () => {

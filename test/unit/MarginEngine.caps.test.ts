@@ -92,14 +92,18 @@ describe("MarginEngine: credit caps and quarantine", () => {
       .withArgs(f.alice.address);
   });
 
-  it("no bad debt is written off while the account holds quarantined collateral", async () => {
+  it("M 1-unit deposit holds off write-off: a quarantined deposit does not keep bad debt on the books; credited later, it is the account's", async () => {
     const f = await loadFixture(capped);
     const { engine } = f.hub;
     const asset = f.assets.WETH.address;
     await engine.setCreditCap(ALPHA, asset, weth("1"));
     await credit(f, f.alice.address, "WETH", weth("1"));
     await engine.connect(f.alice).borrow(usdc("2400"), f.alice.address);
-    await credit(f, f.alice.address, "WETH", weth("5")); // all quarantined: the market is at its cap
+    // Anyone (here: other) deposits the smallest unit for alice: the market is at its cap, so it is quarantined.
+    const grief = await credit(f, f.alice.address, "WETH", 1n);
+    await expect(grief.tx)
+      .to.emit(engine, "CollateralQuarantined")
+      .withArgs(f.alice.address, ALPHA, asset, 1n, grief.id);
     await f.assets.WETH.feed.updateAnswer(100n * 10n ** 8n); // WETH crashes to $100
     await f.base.connect(f.liquidator).approve(await engine.getAddress(), usdc("1000000"));
     const tx = engine
@@ -108,11 +112,18 @@ describe("MarginEngine: credit caps and quarantine", () => {
     await expect(tx)
       .to.emit(engine, "Liquidated")
       .withArgs(f.alice.address, f.liquidator.address, ALPHA, asset, anyValue, anyValue, weth("1"), anyValue, anyValue);
-    await expect(tx).to.not.emit(engine, "BadDebtAbsorbed");
+    // The quarantined unit does not hold off the write-off.
+    await expect(tx).to.emit(engine, "BadDebtAbsorbed");
     expect(await engine.collateralOf(f.alice.address, ALPHA, asset)).to.equal(0n);
-    expect(await engine.debtOf(f.alice.address)).to.be.gt(0n); // still owed: the quarantine may be credited
-    await engine.releaseQuarantine(f.alice.address, ALPHA, asset, weth("5"), true);
-    expect(await engine.collateralOf(f.alice.address, ALPHA, asset)).to.equal(weth("5"));
+    expect(await engine.debtOf(f.alice.address)).to.equal(0n);
+    // Quarantine never counted toward borrowing, so it is not the lenders' collateral: credited after review, it
+    // is an ordinary credit of the (now debt-free) account, withdrawable.
+    await engine.releaseQuarantine(f.alice.address, ALPHA, asset, 1n, true);
+    expect(await engine.collateralOf(f.alice.address, ALPHA, asset)).to.equal(1n);
+    await expect(engine.connect(f.alice).withdrawCollateral(ALPHA, asset, 1n, f.alice.address)).to.emit(
+      engine,
+      "CollateralWithdrawn",
+    );
   });
 
   it("caps are per (chain, asset); lowering a cap keeps existing credits; zero lifts it", async () => {
