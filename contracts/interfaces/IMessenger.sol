@@ -92,6 +92,9 @@ interface IMessenger {
     error EnvelopeMessengerMismatch(address srcMessenger, address envelopeMessenger);
     /// @notice Envelope `id` is not recorded as pending (never was, or enough adapters took it since).
     error NotPending(bytes32 id);
+    /// @notice `adapter` ran out of the gas the transaction left it: the sender gave too little gas (a wallet's
+    ///         estimate that would leave a bridge out is refused rather than sent with fewer bridges).
+    error AdapterOutOfGas(address adapter);
 
     // ----------------------------------------------------------------------------------------------- outbound
 

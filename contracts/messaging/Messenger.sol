@@ -190,6 +190,7 @@ contract Messenger is IMessenger, Guarded {
         for (uint256 i; i < r.adapterCount; ++i) {
             if (skip & (1 << i) != 0) continue;
             IAdapter adapter = _adapterAt(dstChainId, r, i);
+            uint256 gasBefore = gasleft();
             try adapter.quote(dstChainId, encoded) returns (uint256 fee) {
                 if (fee > msg.value - spent) {
                     // Its fee rose above what was paid for it (a bridge's fee spike must not block the others).
@@ -201,6 +202,7 @@ contract Messenger is IMessenger, Guarded {
                     );
                     continue;
                 }
+                gasBefore = gasleft();
                 // IAdapter.send is a bridge call, not address.send.
                 // solhint-disable-next-line check-send-result, multiple-sends
                 try adapter.send{value: fee}(dstChainId, encoded) {
@@ -208,12 +210,20 @@ contract Messenger is IMessenger, Guarded {
                     ++taken;
                     takenAt |= 1 << i;
                 } catch (bytes memory reason) {
+                    _requireGasLeft(gasBefore, adapter);
                     emit AdapterFailed(id, dstChainId, address(adapter), reason);
                 }
             } catch (bytes memory reason) {
+                _requireGasLeft(gasBefore, adapter);
                 emit AdapterFailed(id, dstChainId, address(adapter), reason);
             }
         }
+    }
+
+    /// @dev A failed adapter call that left under 1/64 of its gas (EIP-150's reserve) ran out of gas: the caller gave
+    ///      too little, and a wallet's estimate (the least gas that succeeds) would silently drop the last bridge.
+    function _requireGasLeft(uint256 gasBefore, IAdapter adapter) private view {
+        if (gasleft() <= gasBefore / 64) revert AdapterOutOfGas(address(adapter));
     }
 
     /// @inheritdoc IMessenger

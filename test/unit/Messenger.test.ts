@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { Wallet, ZeroAddress, keccak256, toUtf8Bytes } from "ethers";
-import { LocalAdapter__factory } from "../../typechain-types";
+import { GasHungryAdapter__factory, LocalAdapter__factory } from "../../typechain-types";
 import { decodeEnvelope } from "../../scripts/lib/codec";
 import { messagingFixture, LOCAL, REMOTE } from "../helpers/messaging";
 
@@ -70,6 +70,38 @@ describe("Messenger", () => {
       await expect(f.app.send(REMOTE, "0x", { value: 100n }))
         .to.emit(f.messenger, "AdapterFailed")
         .withArgs(anyValue, REMOTE, addresses[1], skipped);
+    });
+
+    it("a gas estimate gives every adapter its gas: an adapter run out of gas reverts the send instead of being skipped", async () => {
+      const f = await loadFixture(messagingFixture);
+      // A bridge's send costs ~100k+ (endpoint and mailbox storage); EIP-150 leaves the messenger 1/64 of the gas when
+      // it runs out, enough to finish a send that one adapter already took on a 1-of-3 route.
+      const hungry = await new GasHungryAdapter__factory(f.owner).deploy(await f.messenger.getAddress(), 40);
+      const addresses = [await f.adapters[0].getAddress(), await f.adapters[1].getAddress(), await hungry.getAddress()];
+      await f.messenger.setRoute(REMOTE, f.remote.messenger, addresses, 1);
+      // A gas estimate is the least gas that succeeds: it must include the last, expensive adapter.
+      const estimate = await f.app.send.estimateGas(REMOTE, "0xabcdef");
+      const receipt = (await (await f.app.send(REMOTE, "0xabcdef", { gasLimit: estimate })).wait())!;
+      expect(receipt.logs.some((l) => l.address === addresses[2])).to.equal(true);
+      // Below it, no limit sends over fewer adapters: each either carries all three or reverts whole, naming the
+      // adapter that ran out of gas.
+      let reverts = 0;
+      for (let gas = estimate; gas > estimate - 400_000n; gas -= 25_000n) {
+        const tx = f.app.send(REMOTE, "0xabcdef", { gasLimit: gas });
+        const rc = await tx.then((t) => t.wait()).catch(() => null);
+        if (rc) {
+          expect(
+            rc.logs.some((l) => l.address === addresses[2]),
+            `a send with ${gas} gas skipped an adapter`,
+          ).to.equal(true);
+        } else {
+          await expect(f.app.send(REMOTE, "0xabcdef", { gasLimit: gas }))
+            .to.be.revertedWithCustomError(f.messenger, "AdapterOutOfGas")
+            .withArgs(addresses[2]);
+          reverts++;
+        }
+      }
+      expect(reverts).to.be.greaterThan(0);
     });
 
     it("sendWithRefund refunds the excess to the named account", async () => {
