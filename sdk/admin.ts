@@ -10,7 +10,7 @@ import { parseAmount } from "./amounts";
 import { priceFeedAt, timelockAt, tokenAt } from "./contracts";
 import { XMarginError, explain } from "./errors";
 import type { Amount } from "./actions";
-import type { ChainClient, XMargin } from "./connect";
+import type { ChainClient, DeploymentRecord, XMargin } from "./connect";
 
 /** One owner (or guardian) call on one chain. */
 export interface OwnerCall {
@@ -333,6 +333,18 @@ export async function planPause(
 /** Chain ids of the devnet (scripts/devnet.ts) and the in-process worlds: the only ones whose feeds are mocks. */
 export const DEVNET_CHAIN_IDS: readonly bigint[] = [31337n, 31338n, 31339n];
 
+/** Throws unless every chain of `record` is a devnet chain (see {@link DEVNET_CHAIN_IDS}). */
+export function assertDevnet(record: DeploymentRecord): void {
+  for (const c of Object.values(record.chains)) {
+    if (!DEVNET_CHAIN_IDS.includes(BigInt(c.chainId))) {
+      throw new XMarginError(
+        `price moves a mock feed and works only on a devnet (chain ids ${DEVNET_CHAIN_IDS.join(", ")}); ` +
+          `${c.network} is chain ${c.chainId}`,
+      );
+    }
+  }
+}
+
 /**
  * Devnet only: sets the mock feed of (`chain`, `token`) to `price` USD (the hub's base token: `chain` = the hub).
  * Refused on any other chain id: real feeds cannot be moved and must not be pretended to.
@@ -341,16 +353,9 @@ export async function setMockPrice(
   xm: XMargin,
   p: { chain: string; token: string; price: string },
 ): Promise<{ feed: string; answer: bigint; hash: string }> {
+  assertDevnet(xm.record);
   const chain = xm.chain(p.chain);
   const token = xm.token(chain, p.token);
-  for (const c of xm.chains) {
-    if (!DEVNET_CHAIN_IDS.includes(c.chainId)) {
-      throw new XMarginError(
-        `price moves a mock feed and works only on a devnet (chain ids ${DEVNET_CHAIN_IDS.join(", ")}); ` +
-          `${c.name} is chain ${c.chainId}`,
-      );
-    }
-  }
   const config = await xm.hub.feeds.feedOf(chain.chainId, token.address);
   if (config.feed === ZeroHash.slice(0, 42)) throw new XMarginError(`${token.symbol} on ${chain.name} has no feed`);
   const feed = priceFeedAt(config.feed, xm.signerOn(xm.hub));

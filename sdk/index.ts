@@ -33,6 +33,7 @@ export {
   planCap,
   planPause,
   setMockPrice,
+  assertDevnet,
   tokenContract,
   DEVNET_CHAIN_IDS,
 } from "./admin";

@@ -6,7 +6,7 @@
 import { task, types } from "hardhat/config";
 import { HardhatPluginError } from "hardhat/plugins";
 import type { AdapterKind } from "../deploy/types";
-import { common, printOutcomes, withXm, type CommonArgs } from "./lib";
+import { common, loadSdk, printOutcomes, recordFile, run, withXm, type CommonArgs } from "./lib";
 
 type Args<T> = CommonArgs & T;
 
@@ -198,13 +198,16 @@ common(
     .addParam("chain", "chain of the asset (the hub for the base asset)")
     .addParam("token", "token symbol or address")
     .addParam("price", "price in USD (2500.5)"),
-).setAction(async (args: Args<{ chain: string; token: string; price: string }>, hre) =>
-  withXm(hre, args, async (xm, sdk) => {
+).setAction(async (args: Args<{ chain: string; token: string; price: string }>, hre) => {
+  const sdk = await loadSdk();
+  // Refuse before connecting: a public network is never touched.
+  await run(sdk, async () => sdk.assertDevnet(sdk.readDeployment(recordFile(hre, args))));
+  return withXm(hre, args, async (xm) => {
     const r = await sdk.setMockPrice(xm, args);
     console.log(`${args.token} on ${args.chain}: feed ${r.feed} now answers ${args.price} USD\n  tx ${r.hash}`);
     return r;
-  }),
-);
+  });
+});
 
 common(
   task("xm:market", "Owner: list a collateral market, or configure a listed one")
