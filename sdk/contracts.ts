@@ -28,6 +28,7 @@ import {
   type TimelockController,
 } from "../typechain-types";
 import type { ChainDeploymentRecord } from "../deploy/types";
+import { HUB_ROLES } from "../deploy/hub";
 
 export type Engine = MarginEngine;
 export type Lens = MarginLens;
@@ -43,8 +44,8 @@ export type {
   TimelockController as Timelock,
 };
 
-/** Record key of the contract holding the price feeds on the hub. */
-export const FEEDS_ROLE = "oracle";
+/** Record key of the contract holding the price feeds on the hub (deploy/hub.ts decides). */
+export const FEEDS_ROLE: string = HUB_ROLES.feeds;
 
 /** Contract bindings of the hub. */
 export interface HubContracts {
