@@ -94,7 +94,9 @@ export function revertDataOf(error: unknown, depth = 0): string | undefined {
     const inner = revertDataOf(e[key], depth + 1);
     if (inner) return inner;
   }
-  return undefined;
+  // Some providers only put it in the message: `... data="0x366b2e5a..."`.
+  const m = typeof e.message === "string" ? /data="?(0x[0-9a-fA-F]{8,})/.exec(e.message) : null;
+  return m?.[1];
 }
 
 /** The decoded contract error inside `error`, if it carries revert data with a known selector. */

@@ -7,7 +7,9 @@ import { parseUnits } from "ethers";
 import {
   borrow,
   connect,
+  decodeError,
   decodeErrorData,
+  describeError,
   deposit,
   getPosition,
   parseAmount,
@@ -207,6 +209,8 @@ describe("SDK", function () {
     expect(data.slice(0, 10)).to.equal("0x366b2e5a");
     expect(decodeErrorData(data)?.text).to.equal(`NotRelayer(caller=${bob})`);
     expect(decodeErrorData("0x12345678")).to.equal(undefined);
+    expect(decodeError({ error: { message: `execution reverted (data="${data}")` } })?.name).to.equal("NotRelayer");
+    expect(describeError({ shortMessage: "could not coalesce error" })).to.equal("could not coalesce error");
 
     expect(parseAmount("1.5", 6)).to.equal(1_500_000n);
     expect(parseAmount(".5", 18)).to.equal(parseUnits("0.5", 18));
