@@ -10,6 +10,7 @@ import { HardhatPluginError } from "hardhat/plugins";
 import path from "path";
 import { NETWORK_ENTRIES } from "./deploy/networks";
 import { configVariable, DEPLOYER_KEY_VAR, EXPLORER_KEY_VAR, howToSet } from "./deploy/networks/secrets";
+import "./tasks";
 
 const SOLC_VERSION = "0.8.28";
 
@@ -65,6 +66,14 @@ const bookNetworks: NetworksUserConfig = Object.fromEntries(
   ]),
 );
 
+// The devnet (`npm run devnet`, scripts/devnet.ts): one node per chain on consecutive ports from 8545, unlocked
+// accounts. `npx hardhat xm:position --network devnetHub` reads deployments/devnet.json.
+const devnetNetworks: NetworksUserConfig = {
+  devnetHub: { chainId: 31337, url: "http://127.0.0.1:8545" },
+  devnetAlpha: { chainId: 31338, url: "http://127.0.0.1:8546" },
+  devnetBeta: { chainId: 31339, url: "http://127.0.0.1:8547" },
+};
+
 extendEnvironment((hre) => {
   const entry = NETWORK_ENTRIES.find((n) => n.name === hre.network.name);
   if (entry !== undefined && configVariable(entry.rpcUrlVar) === undefined) {
@@ -84,6 +93,7 @@ const config: HardhatUserConfig = {
   networks: {
     hardhat: { chainId },
     ...bookNetworks,
+    ...devnetNetworks,
   },
   // hardhat-verify through Etherscan's v2 API: one key for every chain (a single string selects v2).
   etherscan: {
