@@ -10,30 +10,28 @@ import {
   IBridgeAdapter__factory,
   IERC20Metadata__factory,
   LocalAdapter__factory,
-  MarginEngine__factory,
+  IMarginHub__factory,
   MarginLens__factory,
   Messenger__factory,
   MockPriceFeed__factory,
-  PriceOracle__factory,
   TimelockController__factory,
   type CollateralVault,
   type IBridgeAdapter,
   type IERC20Metadata,
   type LocalAdapter,
-  type MarginEngine,
+  type IMarginHub,
   type MarginLens,
   type Messenger,
   type MockPriceFeed,
-  type PriceOracle,
   type TimelockController,
 } from "../typechain-types";
 import type { ChainDeploymentRecord } from "../deploy/types";
 import { HUB_ROLES } from "../deploy/hub";
 
-export type Engine = MarginEngine;
+export type Engine = IMarginHub;
 export type Lens = MarginLens;
-/** The contract that holds the price feeds (`feedOf`, `setFeed`, ...): the record's `oracle` entry. */
-export type Feeds = PriceOracle;
+/** The address that holds the price feeds (`feedOf`, `setFeed`, ...): the engine itself (its extension serves them). */
+export type Feeds = IMarginHub;
 export type {
   CollateralVault as Vault,
   IBridgeAdapter as BridgeAdapter,
@@ -49,9 +47,9 @@ export const FEEDS_ROLE: string = HUB_ROLES.feeds;
 
 /** Contract bindings of the hub. */
 export interface HubContracts {
-  engine: MarginEngine;
+  engine: IMarginHub;
   lens: MarginLens;
-  feeds: PriceOracle;
+  feeds: IMarginHub;
   messenger: Messenger;
 }
 
@@ -63,9 +61,9 @@ function addressOf(record: ChainDeploymentRecord, role: string): string {
 
 export function hubContracts(record: ChainDeploymentRecord, runner: ContractRunner): HubContracts {
   return {
-    engine: MarginEngine__factory.connect(addressOf(record, "engine"), runner),
+    engine: IMarginHub__factory.connect(addressOf(record, "engine"), runner),
     lens: MarginLens__factory.connect(addressOf(record, "lens"), runner),
-    feeds: PriceOracle__factory.connect(addressOf(record, FEEDS_ROLE), runner),
+    feeds: IMarginHub__factory.connect(addressOf(record, FEEDS_ROLE), runner),
     messenger: Messenger__factory.connect(addressOf(record, "messenger"), runner),
   };
 }
