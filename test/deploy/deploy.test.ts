@@ -173,4 +173,20 @@ describe("deploy: one idempotent multi-chain deploy", function () {
     expect(vaultBefore).to.be.a("string");
     expect(formatCheck(await env.run(config, { mode: "check" }), config).code).to.equal(0);
   });
+
+  it("deployTokens: mock tokens and feeds are deployed, recorded and used instead of the book's", async () => {
+    const config = testConfig({ deployTokens: true });
+    await env.run(config, { mode: "deploy" });
+    const record = readRecordFile(env.file);
+    const weth = record.chains[SPOKE].tokens.WETH.address;
+    expect(weth).to.equal(record.chains[SPOKE].contracts["token.WETH"].address);
+    expect(weth).to.not.equal(env.book[SPOKE].tokens.WETH.address);
+    expect(record.chains[HUB].contracts["feed.ETH/USD"].address).to.not.equal(env.book[HUB].feeds["ETH/USD"].address);
+    const vault = CollateralVault__factory.connect(
+      record.chains[SPOKE].contracts.vault.address,
+      env.chains[SPOKE].provider,
+    );
+    expect((await vault.assetState(weth)).allowed).to.equal(true);
+    expect(formatCheck(await env.run(config, { mode: "check" }), config).code).to.equal(0);
+  });
 });
