@@ -68,9 +68,17 @@ async function rpc(url: string, method: string, params: unknown[] = []): Promise
   return (await rpcBatch(url, [{ method, params }]))[0];
 }
 
-/** Sends `txs` with automine off and mines them; checks every receipt succeeded. */
+/**
+ * Sends `txs` with automine off and mines them, 1,000 per block (anvil's pool slows down quadratically with many
+ * pending transactions of one sender); checks every receipt succeeded.
+ */
 async function mineBatch(url: string, txs: Record<string, string>[], label: string): Promise<void> {
   const started = Date.now();
+  for (let i = 0; i < txs.length; i += 1000) await mineChunk(url, txs.slice(i, i + 1000), label);
+  console.error(`  ${label}: ${txs.length} txs in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+async function mineChunk(url: string, txs: Record<string, string>[], label: string): Promise<void> {
   await rpc(url, "evm_setAutomine", [false]);
   // Explicit nonces: anvil handles the requests of one batch concurrently and would give two the same nonce.
   const senders = [...new Set(txs.map((t) => t.from))];
@@ -96,7 +104,6 @@ async function mineBatch(url: string, txs: Record<string, string>[], label: stri
   )) as ({ status: string } | null)[];
   const bad = receipts.filter((r) => !r || r.status !== "0x1").length;
   if (bad) throw new Error(`${label}: ${bad} of ${txs.length} transactions failed or were not mined`);
-  console.error(`  ${label}: ${txs.length} txs in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 function accountAt(seedTag: number, i: number): string {

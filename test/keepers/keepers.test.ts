@@ -147,6 +147,13 @@ describe("keepers on an anvil devnet (separate node processes)", function () {
 
     // Next pass, a new process: the index is read from disk; one head, one getLogs from the cursor, one lens call.
     const ctx2 = open("liquidator", { only: (c) => c.role === "hub" });
+    const hubProvider = ctx2.hub.provider as KeeperProvider;
+    const getLogs = hubProvider.getLogs.bind(hubProvider);
+    hubProvider.getLogs = async (filter) => {
+      expect(Number((filter as Filter).fromBlock)).to.equal(index.cursor); // never from the start block again
+      return getLogs(filter);
+    };
+    await w.hub.chain.send("evm_mine", []);
     const again = new LiquidatorKeeper(ctx2, { stateDir });
     const r2 = await again.pass();
     const counters = (ctx2.hub.provider as KeeperProvider).takeCounters();

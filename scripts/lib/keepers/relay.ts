@@ -191,7 +191,7 @@ export class RelayKeeper {
       const sends = ready.map(({ p, gas }) => ({ p, gasLimit: (gas * 12n) / 10n + 10_000n, nonce: nonce++ }));
       // Send everything (several in flight), then collect the receipts in batched polls: three calls per
       // envelope (estimate, send, receipt) instead of one envelope at a time.
-      const sent: { p: RelayState["pending"][number]; hash: string }[] = [];
+      const sent: { p: RelayState["pending"][number]; hash: string; nonce: number }[] = [];
       await mapLimit(sends, this.opts.concurrency ?? 16, async ({ p, gasLimit, nonce }) => {
         try {
           const data = adapter.interface.encodeFunctionData("deliver", [...args(p)]);
@@ -200,14 +200,15 @@ export class RelayKeeper {
             signer instanceof JsonRpcSigner
               ? await signer.sendUncheckedTransaction(tx)
               : (await signer.sendTransaction(tx)).hash;
-          sent.push({ p, hash });
+          sent.push({ p, hash, nonce });
         } catch (e) {
           fail(p, e);
         }
       });
       const receipts = await waitReceipts(
         dst.provider,
-        sent.map((x) => x.hash),
+        await signer.getAddress(),
+        sent.map(({ hash, nonce }) => ({ hash, nonce })),
         this.opts.receiptTimeoutMs ?? 120_000,
       );
       sent.forEach(({ p, hash }, i) => {
@@ -275,21 +276,25 @@ async function feeFields(provider: Provider): Promise<Record<string, bigint>> {
   return f.gasPrice !== null ? { gasPrice: f.gasPrice } : {};
 }
 
-/** Receipts of `hashes`, polled in batches (all in flight) until every one is mined or `timeoutMs` passed. */
+/**
+ * Receipts of transactions sent from `from` with consecutive nonces. Each poll asks the sender's mined nonce
+ * (one call) and fetches receipts only for what was mined since (one batch), until all are in or `timeoutMs`.
+ */
 export async function waitReceipts(
   provider: Provider,
-  hashes: string[],
+  from: string,
+  sent: { hash: string; nonce: number }[],
   timeoutMs: number,
-  pollMs = 200,
+  pollMs = 250,
 ): Promise<(TransactionReceipt | null)[]> {
-  const out: (TransactionReceipt | null)[] = hashes.map(() => null);
+  const out: (TransactionReceipt | null)[] = sent.map(() => null);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const open = hashes.flatMap((h, i) => (out[i] ? [] : [i]));
-    if (!open.length) return out;
-    const got = await Promise.all(open.map((i) => provider.getTransactionReceipt(hashes[i])));
-    open.forEach((i, k) => (out[i] = got[k]));
-    if (got.every((r) => r) || Date.now() > deadline) return out;
+    const mined = await provider.getTransactionCount(from, "latest");
+    const due = sent.flatMap((s, i) => (!out[i] && s.nonce < mined ? [i] : []));
+    const got = await Promise.all(due.map((i) => provider.getTransactionReceipt(sent[i].hash)));
+    due.forEach((i, k) => (out[i] = got[k]));
+    if (out.every((r) => r) || Date.now() > deadline) return out;
     await new Promise((r) => setTimeout(r, pollMs));
   }
 }
