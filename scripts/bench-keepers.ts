@@ -224,12 +224,26 @@ async function benchSize(n: number, basePort: number, rows: Row[]): Promise<void
       target: "≤ 10 s, ≤ 50 calls",
     });
     // Monitor.
-    const mctx = openKeeperContext(devnet.record, { account: ACTORS.deployer });
+    const mctx = openKeeperContext(devnet.record, { account: ACTORS.deployer }, { timeoutMs: 30_000 });
     const monitor = new MonitorKeeper(mctx, { stateDir });
-    const m1 = await timed(mctx, () => monitor.pass());
-    rows.push({ n, what: "monitor, first pass (history)", ...m1, target: "-" });
-    const m2 = await timed(mctx, () => monitor.pass());
-    rows.push({ n, what: "monitor pass", ...m2, target: "≤ 5 s" });
+    // The first passes read the whole history (a pass that timed out on a chain is retried after its back-off).
+    let first = true;
+    for (let i = 0; i < 4; i++) {
+      let report: Awaited<ReturnType<MonitorKeeper["pass"]>> | undefined;
+      const m = await timed(mctx, async () => {
+        report = await monitor.pass();
+      });
+      const failed = report!.chains.filter((c) => !c.ok).map((c) => `${c.name}: ${c.error}`);
+      if (failed.length) console.error(`  monitor pass ${i + 1}: ${failed.join("; ")}`);
+      if (first && !failed.length) {
+        rows.push({ n, what: `monitor, first complete pass (whole history, pass ${i + 1})`, ...m, target: "-" });
+        first = false;
+      } else if (!first && !failed.length) {
+        rows.push({ n, what: "monitor pass (steady state)", ...m, target: "≤ 5 s" });
+        break;
+      }
+      if (failed.length) await new Promise((r) => setTimeout(r, 4000));
+    }
     // Relayer: 1,000 envelopes waiting (deposits of the first 1,000 accounts again), carried by one pass.
     const pending = Math.min(1000, n);
     const s = spoke(w, "alpha");

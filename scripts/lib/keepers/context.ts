@@ -32,6 +32,8 @@ export interface KeeperChain {
   adapters: Partial<Record<AdapterKind, string>>;
   /** Tokens by lower-case address. */
   tokens: Map<string, TokenInfo>;
+  /** Blocks per eth_getLogs on this chain (halved after a failure; default 10,000). */
+  logRange?: number;
   /** The keeper's signer here (resolved on first use). */
   signer(): Promise<Signer & { getAddress(): Promise<string> }>;
 }
