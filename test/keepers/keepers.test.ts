@@ -44,6 +44,7 @@ async function frozenNode(): Promise<{ url: string; close: () => void }> {
 describe("keepers on an anvil devnet (separate node processes)", function () {
   this.timeout(180_000);
   let devnet: Devnet;
+  const died: string[] = [];
   const contexts: KeeperContext[] = [];
   const open = (account: keyof typeof ACTORS, opts: Parameters<typeof openKeeperContext>[2] = {}) => {
     const ctx = openKeeperContext(devnet.record, { account: ACTORS[account] }, { timeoutMs: 3000, ...opts });
@@ -52,7 +53,11 @@ describe("keepers on an anvil devnet (separate node processes)", function () {
   };
 
   before(async () => {
-    devnet = await startDevnet({ basePort: 20000 + Math.floor(Math.random() * 20000), node: "anvil" });
+    devnet = await startDevnet({
+      basePort: 20000 + Math.floor(Math.random() * 20000),
+      node: "anvil",
+      onNodeExit: (name) => died.push(name),
+    });
     await seed(devnet.world);
   });
 
@@ -225,6 +230,7 @@ describe("keepers on an anvil devnet (separate node processes)", function () {
       beta.child.once("exit", () => resolve());
       process.kill(beta.child.pid!, "SIGTERM");
     });
+    expect(died).to.deep.equal(["beta"]); // the devnet reports a node that dies
     const relay = await new RelayKeeper(open("relayer")).pass();
     const betaState = relay.chains.find((c) => c.name === "beta")!;
     expect(betaState.ok).to.equal(false);
