@@ -1,71 +1,83 @@
 /**
- * Liquidator keeper: finds unhealthy accounts with the lens and liquidates them, receiving the seized collateral
- * on its source chain at the liquidator's own address (or --recipient).
+ * Liquidator keeper: keeps an index of borrowers from the engine's events (state directory), scans every account
+ * with debt in gas-budgeted lens batches, and liquidates each liquidatable one's most valuable position with a
+ * slippage guard, receiving the seized collateral on its source chain at --recipient. Needs only the hub.
  *
  *   npm run liquidator -- [--once] [--deployment deployments/devnet.json] [--account liquidator | --key-env KEY]
  */
-import { KEEPER_OPTIONS, logLine, loop, parseKeeperArgs } from "./lib/cli";
-import { connectDeployment, readRecord, type Connected } from "./lib/deployment";
-import { discoverBorrowers, liquidateOnce, type LiquidationResult } from "./lib/liquidator";
+import { EXIT, EXIT_CODES_HELP, KEEPER_OPTIONS, addressFlag, intFlag, loop, parseKeeperArgs, runMain } from "./lib/cli";
+import { openKeeperContext, takeCounters } from "./lib/keepers/context";
+import { LiquidatorKeeper, liquidatorSummary } from "./lib/keepers/liquidate";
+import { keeperLog } from "./lib/keepers/log";
+import { Metrics } from "./lib/keepers/metrics";
 
 const HELP = `usage: npm run liquidator -- [options]
 
-Scans borrowers (from the engine's Borrowed events), asks the lens which are liquidatable, and liquidates each
-one's most valuable position with a slippage guard. The signer pays the repayment in the base asset and the
-messaging fee of the RELEASE.
+Keeps an index of the accounts that borrowed (from the engine's Borrowed events, read once, from the record's
+start block and then from its cursor in the state directory), checks the health of every account with debt in
+batched lens calls sized to stay under the node's call gas cap, and liquidates each liquidatable one's most
+valuable position. The signer pays the repayment in the base asset and the messaging fee of the RELEASE. Only the
+hub is contacted: the source chains may be down.
 
 ${KEEPER_OPTIONS}
   --recipient <address> receive seized collateral there on every source chain (default: the signer)
-  --slippage-bps <n>    accept up to n bps less collateral than previewed (default 50)`;
+  --slippage-bps <n>    accept up to n bps (0-10000) less collateral than previewed (default 50)
 
-export interface LiquidatorOptions {
+${EXIT_CODES_HELP}`;
+
+export interface LiquidatorFlags {
   recipient?: string;
-  slippageBps?: number;
-  log?: (line: string) => void;
+  slippageBps: number;
 }
 
-/** One pass over every borrower of the deployment `d` (connected as the liquidator). */
-export async function liquidatorPass(d: Connected, opts: LiquidatorOptions = {}): Promise<LiquidationResult[]> {
-  return liquidateOnce(
-    {
-      signer: d.hub.signer,
-      engine: d.hub.deployment.engine,
-      lens: d.hub.deployment.lens,
-      base: d.hub.base,
-      recipient: () => opts.recipient ?? d.hub.signer.address,
-      slippageBps: opts.slippageBps,
-      log: opts.log,
-    },
-    await discoverBorrowers(d.hub.deployment.engine, d.fromBlocks.get(d.hub.chain.chainId)),
-  );
+/** Checks the liquidator's own flags (exported for tests). */
+export function liquidatorFlags(rest: Record<string, string | boolean | undefined>): LiquidatorFlags {
+  return {
+    recipient: rest.recipient === undefined ? undefined : addressFlag("recipient", String(rest.recipient)),
+    slippageBps: intFlag("slippage-bps", rest["slippage-bps"] as string, 0, 10_000),
+  };
 }
 
-async function main() {
-  const args = parseKeeperArgs(process.argv.slice(2), "liquidator", {
-    recipient: { type: "string" },
-    "slippage-bps": { type: "string", default: "50" },
+export const LIQUIDATOR_EXTRA = {
+  recipient: { type: "string" as const },
+  "slippage-bps": { type: "string" as const, default: "50" },
+};
+
+async function main(): Promise<number> {
+  const args = parseKeeperArgs(process.argv.slice(2), "liquidator", LIQUIDATOR_EXTRA);
+  if (args.help) {
+    console.log(HELP);
+    return EXIT.OK;
+  }
+  const flags = liquidatorFlags(args.rest);
+  const log = keeperLog("liquidator", args.log);
+  const metrics = new Metrics();
+  const server = args.metricsPort ? await metrics.serve(args.metricsPort) : undefined;
+  const ctx = openKeeperContext(args.record, args.identity, {
+    timeoutMs: args.timeoutMs,
+    only: (c) => c.role === "hub",
   });
-  if (args.help) return console.log(HELP);
-  const log = logLine("liquidator");
-  const d = await connectDeployment(readRecord(args.record), args.identity);
-  log(`liquidating as ${d.hub.signer.address} on hub ${d.hub.chain.chainId}${args.once ? " (one pass)" : ""}`);
-  await loop(
+  const keeper = new LiquidatorKeeper(ctx, { stateDir: args.stateDir, log, metrics, ...flags });
+  log(`liquidating on ${ctx.hub.name}; index in ${args.stateDir}${args.once ? " (one pass)" : ""}`);
+  let last = "";
+  const report = await loop(
     args.once,
     args.intervalMs,
     async () => {
-      await liquidatorPass(d, {
-        recipient: args.rest.recipient as string | undefined,
-        slippageBps: Number(args.rest["slippage-bps"]),
-        log,
-      });
+      const r = await keeper.pass();
+      const rpc = takeCounters(ctx);
+      const line = liquidatorSummary(r);
+      const key = line.replace(/head \d+ cursor \d+/, "");
+      if (key !== last || r.results.length)
+        log(line, { rpc, withDebt: r.withDebt, liquidatable: r.liquidatable.length });
+      last = key;
+      return r;
     },
-    log,
+    (l) => log.error(l),
   );
+  server?.close();
+  ctx.close();
+  return args.once && report?.anyFailure ? EXIT.FAILED : EXIT.OK;
 }
 
-if (require.main === module) {
-  main().catch((e) => {
-    console.error(e instanceof Error ? e.message : e);
-    process.exitCode = 1;
-  });
-}
+if (require.main === module) runMain(main);

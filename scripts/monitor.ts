@@ -1,26 +1,52 @@
 /**
- * Monitor keeper: the protocol's vital signs across chains. Solvency per (chain, asset), messages in flight and
- * stored for retry, the hub pool, and borrowers' health. Exits non-zero in --once mode if solvency is broken.
+ * Monitor keeper: the protocol's vital signs across chains, incrementally: solvency per (chain, asset), envelopes in
+ * flight per route and adapter kind, stuck and failed envelopes with the call that would unstick each, the hub pool
+ * and the borrowers' health. A line when something changed, silence otherwise.
  *
- *   npm run monitor -- [--once] [--deployment deployments/devnet.json]
+ *   npm run monitor -- [--once] [--deployment deployments/devnet.json] [--stuck-after 3600]
  */
 import { formatUnits } from "ethers";
-import { KEEPER_OPTIONS, logLine, loop, parseKeeperArgs } from "./lib/cli";
-import { connectDeployment, readRecord, type Connected } from "./lib/deployment";
+import { EXIT, EXIT_CODES_HELP, KEEPER_OPTIONS, intFlag, loop, parseKeeperArgs, runMain, UsageError } from "./lib/cli";
+import type { Connected } from "./lib/deployment";
 import { solvency, violation, type SolvencyRow } from "./lib/solvency";
 import { discoverBorrowers } from "./lib/liquidator";
 import { queryRange } from "./lib/events";
 import { IERC20Metadata__factory, type Messenger } from "../typechain-types";
+import { openKeeperContext, takeCounters } from "./lib/keepers/context";
+import { MonitorKeeper, type MonitorReport } from "./lib/keepers/monitor";
+import { keeperLog } from "./lib/keepers/log";
+import { Metrics } from "./lib/keepers/metrics";
 
 const HELP = `usage: npm run monitor -- [options]
 
-Prints, every pass: the solvency check per (chain, asset) (vault.totalLocked = hub credits + quarantined +
-messages in flight over every adapter: LocalAdapter, LayerZero, CCIP, Hyperlane, read from the record's start blocks; a vault holding less than it owes, e.g. after a negative rebase, shows as BROKEN), envelopes stored for retry on each messenger, the hub pool, and how many borrowers are liquidatable
-or have a stale price. Read-only: any account works.
+Every pass, from its cursors (state directory) rather than from history: solvency per (chain, asset)
+(vault.totalLocked = hub credits + quarantined + messages in flight over every adapter kind of the record:
+LocalAdapter, LayerZero, CCIP, Hyperlane), envelopes in flight per route, stuck ones (not delivered after
+--stuck-after seconds of source-chain time) with the owner's resend call, envelopes stored for retry with the
+retry call (reissue for one dropped in an emergency), the hub pool, and the borrowers' health. Prints a summary
+line when something changed and one line per problem. Read-only: any account works. A chain that is down is
+reported and its rows shown as unknown; the rest is still checked.
 
-${KEEPER_OPTIONS}`;
+${KEEPER_OPTIONS}
+  --stuck-after <s>     seconds after which an envelope not delivered is stuck (default 3600)
+  --stuck-route <c=s>   per destination chain, comma separated (e.g. hub=600,alpha=1800)
 
-export interface MonitorReport {
+${EXIT_CODES_HELP}`;
+
+/** Parses --stuck-route (exported for tests). */
+export function stuckRoutes(value: string | undefined, chains: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (!value) return out;
+  for (const part of value.split(",")) {
+    const [name, secs] = part.split("=");
+    if (!chains.includes(name)) throw new UsageError(`--stuck-route ${part}: ${name} is not a chain of the record`);
+    out[name] = intFlag("stuck-route", secs, 1, 30 * 86400);
+  }
+  return out;
+}
+
+/** What {@link monitorPass} returns. */
+export interface LegacyMonitorReport {
   rows: SolvencyRow[];
   broken: string[];
   retryable: { chain: string; id: string }[];
@@ -52,8 +78,11 @@ async function retryableOn(
   return out;
 }
 
-/** One pass; logs a readable report and returns it. */
-export async function monitorPass(d: Connected, log: (line: string) => void = () => {}): Promise<MonitorReport> {
+/**
+ * One full re-read of a deployment connected with {@link connectDeployment} (the rehearsal's check): solvency from
+ * the whole history. Fine for a fresh deployment; the keeper ({@link MonitorKeeper}) is incremental.
+ */
+export async function monitorPass(d: Connected, log: (line: string) => void = () => {}): Promise<LegacyMonitorReport> {
   const rows = await solvency(d);
   const broken = rows.map(violation).filter((v): v is string => v !== undefined);
   const decimals = new Map<string, number>();
@@ -108,25 +137,40 @@ export async function monitorPass(d: Connected, log: (line: string) => void = ()
   return { rows, broken, retryable, borrowers: borrowers.length, liquidatable, priceErrors };
 }
 
-async function main() {
-  const args = parseKeeperArgs(process.argv.slice(2), "deployer");
-  if (args.help) return console.log(HELP);
-  const log = logLine("monitor");
-  const d = await connectDeployment(readRecord(args.record), args.identity);
-  await loop(
+async function main(): Promise<number> {
+  const args = parseKeeperArgs(process.argv.slice(2), "deployer", {
+    "stuck-after": { type: "string", default: "3600" },
+    "stuck-route": { type: "string" },
+  });
+  if (args.help) {
+    console.log(HELP);
+    return EXIT.OK;
+  }
+  const stuckAfter = intFlag("stuck-after", args.rest["stuck-after"] as string, 1, 30 * 86400);
+  const stuckAfterRoute = stuckRoutes(
+    args.rest["stuck-route"] as string | undefined,
+    Object.values(args.record.chains).map((c) => c.network),
+  );
+  const log = keeperLog("monitor", args.log);
+  const metrics = new Metrics();
+  const server = args.metricsPort ? await metrics.serve(args.metricsPort) : undefined;
+  const ctx = openKeeperContext(args.record, args.identity, { timeoutMs: args.timeoutMs });
+  const keeper = new MonitorKeeper(ctx, { stateDir: args.stateDir, log, metrics, stuckAfter, stuckAfterRoute });
+  const report: MonitorReport | undefined = await loop(
     args.once,
     args.intervalMs,
     async () => {
-      const report = await monitorPass(d, log);
-      if (args.once && report.broken.length) process.exitCode = 2;
+      const r = await keeper.pass();
+      takeCounters(ctx);
+      return r;
     },
-    log,
+    (l) => log.error(l),
   );
+  server?.close();
+  ctx.close();
+  if (!args.once || !report) return EXIT.OK;
+  if (report.broken.length || report.stuck.length) return EXIT.ALERT;
+  return report.anyFailure ? EXIT.FAILED : EXIT.OK;
 }
 
-if (require.main === module) {
-  main().catch((e) => {
-    console.error(e instanceof Error ? e.message : e);
-    process.exitCode = 1;
-  });
-}
+if (require.main === module) runMain(main);

@@ -1,0 +1,251 @@
+/**
+ * The keepers against a devnet of three anvil nodes in separate processes, over HTTP JSON-RPC: each broken
+ * behaviour of issue 13 reproduced, then shown fixed. A frozen node (a TCP server that accepts and never answers)
+ * and a stopped node affect only their own routes; the relayer refuses a key that is not an allowed relayer; the
+ * keepers resume from their state directory and never rescan history; the monitor reports stuck envelopes with the
+ * call that unsticks them and stays silent when nothing changed.
+ */
+import { expect } from "chai";
+import fs from "fs";
+import net from "net";
+import os from "os";
+import path from "path";
+import { parseUnits, type Filter } from "ethers";
+import { startDevnet, seed, type Devnet } from "../../scripts/devnet";
+import { ACTORS, deposit, signer } from "../../scripts/lib/world";
+import { openKeeperContext, type KeeperContext } from "../../scripts/lib/keepers/context";
+import { RelayKeeper } from "../../scripts/lib/keepers/relay";
+import { LiquidatorKeeper } from "../../scripts/lib/keepers/liquidate";
+import { MonitorKeeper } from "../../scripts/lib/keepers/monitor";
+import { KeeperProvider } from "../../scripts/lib/keepers/rpc";
+import { keeperLog } from "../../scripts/lib/keepers/log";
+import { Metrics } from "../../scripts/lib/keepers/metrics";
+import { send } from "../../deploy/orchestrator";
+
+function tmpDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "xmargin-keepers-"));
+}
+
+/** A TCP server that accepts connections and never answers: a frozen node. */
+async function frozenNode(): Promise<{ url: string; close: () => void }> {
+  const sockets: net.Socket[] = [];
+  const server = net.createServer((s) => sockets.push(s));
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => {
+      sockets.forEach((s) => s.destroy());
+      server.close();
+    },
+  };
+}
+
+describe("keepers on an anvil devnet (separate node processes)", function () {
+  this.timeout(180_000);
+  let devnet: Devnet;
+  const died: string[] = [];
+  const contexts: KeeperContext[] = [];
+  const open = (account: keyof typeof ACTORS, opts: Parameters<typeof openKeeperContext>[2] = {}) => {
+    const ctx = openKeeperContext(devnet.record, { account: ACTORS[account] }, { timeoutMs: 3000, ...opts });
+    contexts.push(ctx);
+    return ctx;
+  };
+
+  before(async () => {
+    devnet = await startDevnet({
+      basePort: 20000 + Math.floor(Math.random() * 20000),
+      node: "anvil",
+      onNodeExit: (name) => died.push(name),
+    });
+    await seed(devnet.world);
+  });
+
+  after(async () => {
+    contexts.forEach((c) => c.close());
+    await devnet?.stop();
+  });
+
+  it("relayer: refuses at start a key that is not an allowed relayer, naming the chain and adapter", async () => {
+    const keeper = new RelayKeeper(open("alice"));
+    await expect(keeper.checkRelayer()).to.be.rejectedWith(/is not an allowed relayer on the LocalAdapter 0x/);
+    await new RelayKeeper(open("relayer")).checkRelayer();
+  });
+
+  it("relayer: delivers, checkpoints its cursors and queue atomically, and a restart resumes without rescanning", async () => {
+    const stateDir = tmpDir();
+    const ctx = open("relayer");
+    const keeper = new RelayKeeper(ctx, { stateDir });
+    await keeper.checkRelayer();
+    const first = await keeper.pass();
+    expect(first.failed).to.deep.equal([]);
+    expect(first.delivered).to.equal(2); // the seed's deposits on alpha and beta
+    expect(first.anyFailure).to.equal(false);
+    const saved = JSON.parse(fs.readFileSync(path.join(stateDir, "relayer.json"), "utf8"));
+    expect(saved.pending).to.deep.equal([]);
+    for (const c of ctx.all) expect(saved.cursors[c.chainId.toString()]).to.be.greaterThan(c.startBlock);
+    expect(fs.readdirSync(stateDir).filter((f) => f.endsWith(".tmp"))).to.deep.equal([]);
+
+    // A new process: resumes from the saved cursors (every eth_getLogs starts there), nothing delivered twice.
+    const ctx2 = open("relayer");
+    const froms: number[] = [];
+    for (const c of ctx2.all) {
+      const p = c.provider as KeeperProvider;
+      const orig = p.getLogs.bind(p);
+      p.getLogs = async (filter) => {
+        const from = Number((filter as Filter).fromBlock);
+        froms.push(from);
+        expect(from).to.equal(saved.cursors[c.chainId.toString()]);
+        return orig(filter);
+      };
+    }
+    const again = await new RelayKeeper(ctx2, { stateDir }).pass();
+    expect(again.delivered).to.equal(0);
+    expect(froms.length).to.be.at.most(3);
+  });
+
+  it("a frozen node: its requests time out, the pass completes, the other routes are carried", async () => {
+    const frozen = await frozenNode();
+    try {
+      const w = devnet.world;
+      await deposit(w, "alpha", "bob", "WETH", parseUnits("1", 18));
+      const ctx = open("relayer", { rpc: { beta: frozen.url }, timeoutMs: 800 });
+      const keeper = new RelayKeeper(ctx);
+      const started = Date.now();
+      const r = await keeper.pass();
+      expect(Date.now() - started).to.be.below(10_000);
+      const beta = r.chains.find((c) => c.name === "beta")!;
+      expect(beta.ok).to.equal(false);
+      expect(beta.error).to.match(/timeout/);
+      expect(beta.nextRetryInMs).to.be.greaterThan(0);
+      expect(r.delivered).to.equal(1); // alpha -> hub still carried
+      expect(r.anyFailure).to.equal(true);
+      // The keeper goes on: the next pass still carries the other routes and reports beta down.
+      const r2 = await keeper.pass();
+      expect(r2.chains.find((c) => c.name === "beta")!.ok).to.equal(false);
+      expect(r2.chains.filter((c) => c.name !== "beta").every((c) => c.ok)).to.equal(true);
+    } finally {
+      frozen.close();
+    }
+  });
+
+  it("liquidator: incremental index, batched scan, liquidation in token units; the next pass reads only what is new", async () => {
+    const w = devnet.world;
+    const { engine } = w.hub.deployment;
+    const alice = signer(w.hub.chain, "alice");
+    await send(engine.connect(alice).borrow(parseUnits("19000", 6), alice.address));
+    await send(w.feeds.WETH.updateAnswer(2_300n * 10n ** 8n));
+    const lines: string[] = [];
+    const stateDir = tmpDir();
+    const ctx = open("liquidator", { only: (c) => c.role === "hub" });
+    expect(ctx.all.map((c) => c.name)).to.deep.equal(["hub"]);
+    const keeper = new LiquidatorKeeper(ctx, { stateDir, log: keeperLog("liquidator", "text", (l) => lines.push(l)) });
+    const r = await keeper.pass();
+    expect(r.liquidatable).to.deep.equal([alice.address]);
+    expect(r.results).to.have.length(1);
+    expect(r.results[0].error).to.equal(undefined);
+    expect(r.anyFailure).to.equal(false);
+    expect(lines.join("\n")).to.match(/seized \d+(\.\d+)? WETH on alpha/);
+    expect(lines.join("\n")).to.match(/repaid \d+(\.\d+)? USDC/);
+    const index = JSON.parse(fs.readFileSync(path.join(stateDir, "liquidator.json"), "utf8"));
+    expect(index.active).to.include(alice.address.toLowerCase());
+
+    // Next pass, a new process: the index is read from disk; one head, one getLogs from the cursor, one lens call.
+    const ctx2 = open("liquidator", { only: (c) => c.role === "hub" });
+    const hubProvider = ctx2.hub.provider as KeeperProvider;
+    const getLogs = hubProvider.getLogs.bind(hubProvider);
+    hubProvider.getLogs = async (filter) => {
+      expect(Number((filter as Filter).fromBlock)).to.equal(index.cursor); // never from the start block again
+      return getLogs(filter);
+    };
+    await w.hub.chain.send("evm_mine", []);
+    const again = new LiquidatorKeeper(ctx2, { stateDir });
+    const r2 = await again.pass();
+    const counters = (ctx2.hub.provider as KeeperProvider).takeCounters();
+    expect(r2.results).to.deep.equal([]);
+    expect(counters.byMethod.eth_getLogs ?? 0).to.be.at.most(1);
+    expect(counters.calls).to.be.at.most(5);
+    await send(w.feeds.WETH.updateAnswer(3_000n * 10n ** 8n));
+  });
+
+  it("monitor: envelopes in flight per route, a stuck one with the resend call, silence when nothing changed", async () => {
+    const w = devnet.world;
+    const lines: string[] = [];
+    const metrics = new Metrics();
+    const ctx = open("deployer");
+    const monitor = new MonitorKeeper(ctx, {
+      stateDir: tmpDir(),
+      stuckAfter: 600,
+      metrics,
+      log: keeperLog("monitor", "json", (l) => lines.push(l)),
+    });
+    let r = await monitor.pass();
+    // The liquidation's RELEASE to alpha is still in flight: the conservative view counts it.
+    expect(r.broken).to.deep.equal([]);
+    expect(r.solvency.every((s) => s.ok)).to.equal(true);
+    expect(r.inFlight["hub->alpha"]).to.equal(1);
+    expect(r.stuck).to.deep.equal([]);
+    expect(lines).to.have.length(1);
+    expect(JSON.parse(lines[0]).msg).to.match(/^solvency holds/);
+    await monitor.pass();
+    expect(lines).to.have.length(1); // nothing changed: nothing printed
+
+    await w.hub.chain.send("evm_increaseTime", [3600]);
+    await w.hub.chain.send("evm_mine", []);
+    r = await monitor.pass();
+    expect(r.stuck).to.have.length(1);
+    expect(r.stuck[0].route).to.equal("hub->alpha");
+    expect(r.stuck[0].call).to.match(/owner on hub: Messenger\(0x[0-9a-fA-F]{40}\)\.resend\(<envelope 0x/);
+    expect(lines.some((l) => JSON.parse(l).level === "warn" && /stuck/.test(JSON.parse(l).msg))).to.equal(true);
+    const text = metrics.render();
+    expect(text).to.match(/xmargin_envelopes_stuck 1/);
+    expect(text).to.match(/xmargin_chain_head\{chain="hub"\} \d+/);
+    expect(text).to.match(/xmargin_solvent\{chain="alpha",asset="WETH"\} 1/);
+
+    const relay = await new RelayKeeper(open("relayer")).pass();
+    expect(relay.delivered).to.be.greaterThan(0);
+    r = await monitor.pass();
+    expect(r.stuck).to.deep.equal([]);
+    expect(Object.values(r.inFlight).reduce((a, b) => a + b, 0)).to.equal(0);
+  });
+
+  it("metrics: served on 127.0.0.1 in the Prometheus text format", async () => {
+    const m = new Metrics();
+    m.set("xmargin_chain_head", "Latest block seen", { chain: "hub" }, 7);
+    const server = await m.serve(0);
+    try {
+      const port = (server.address() as net.AddressInfo).port;
+      const body = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(body).to.contain('# TYPE xmargin_chain_head gauge\nxmargin_chain_head{chain="hub"} 7');
+    } finally {
+      server.close();
+    }
+  });
+
+  it("a dead chain (node stopped): the other routes, the liquidator and the monitor keep working", async () => {
+    const w = devnet.world;
+    await deposit(w, "alpha", "carol", "WETH", parseUnits("1", 18));
+    const beta = devnet.nodes.find((n) => n.name === "beta")!;
+    await new Promise<void>((resolve) => {
+      beta.child.once("exit", () => resolve());
+      process.kill(beta.child.pid!, "SIGTERM");
+    });
+    expect(died).to.deep.equal(["beta"]); // the devnet reports a node that dies
+    const relay = await new RelayKeeper(open("relayer")).pass();
+    const betaState = relay.chains.find((c) => c.name === "beta")!;
+    expect(betaState.ok).to.equal(false);
+    expect(betaState.error).to.match(/ECONNREFUSED/);
+    expect(relay.delivered).to.equal(1);
+    expect(relay.anyFailure).to.equal(true);
+
+    const liq = await new LiquidatorKeeper(open("liquidator", { only: (c) => c.role === "hub" })).pass();
+    expect(liq.hub.ok).to.equal(true);
+    expect(liq.anyFailure).to.equal(false);
+
+    const report = await new MonitorKeeper(open("deployer")).pass();
+    expect(report.chains.find((c) => c.name === "beta")!.ok).to.equal(false);
+    expect(report.solvency.filter((s) => s.chain === "alpha").every((s) => s.ok)).to.equal(true);
+    expect(report.solvency.filter((s) => s.chain === "beta").every((s) => s.ok === undefined)).to.equal(true);
+    expect(report.anyFailure).to.equal(true);
+  });
+});
