@@ -19,6 +19,15 @@ export interface Sent {
   blockNumber: number;
 }
 
+/**
+ * A gas limit with a margin over `estimate`. An estimate is the least gas that succeeds in the state it was made in;
+ * a transaction that sends a message must give every bridge adapter its gas (the messenger reverts a send that ran an
+ * adapter out of gas rather than skip it), and interest accrued by the time it is mined costs a little more.
+ */
+export function withGasMargin(estimate: bigint): bigint {
+  return (estimate * 12n) / 10n + 10_000n;
+}
+
 export function toRaw(amount: Amount, token: TokenInfo): bigint {
   if (typeof amount === "bigint") {
     if (amount <= 0n) throw new XMarginError(`amount must be more than zero`);
@@ -108,9 +117,11 @@ export async function deposit(
   const chain = xm.spoke(params.chain);
   const signer = xm.signerOn(chain);
   const approved = await ensureAllowance(chain, signer, q.token, await chain.vault.getAddress(), q.amount);
-  const r = await sendTx(chain, `deposit ${q.token.symbol}`, () =>
-    chain.vault.deposit(q.token.address, q.amount, q.account, { value: q.fee }),
-  );
+  const r = await sendTx(chain, `deposit ${q.token.symbol}`, async () => {
+    const args = [q.token.address, q.amount, q.account, { value: q.fee }] as const;
+    const gasLimit = withGasMargin(await chain.vault.deposit.estimateGas(...args));
+    return chain.vault.deposit(q.token.address, q.amount, q.account, { value: q.fee, gasLimit });
+  });
   const ev = parseLog(chain.vault.interface, r, "Deposited");
   return { ...q, ...sent(chain, r), messageId: String(ev.args.messageId), approved };
 }
@@ -142,9 +153,16 @@ export async function withdrawCollateral(
   const amount = toRaw(params.amount, token);
   const recipient = params.recipient ?? (await xm.address(chain));
   const fee = await quoteRelease(xm, chain.name);
-  const r = await sendTx(xm.hub, `withdraw ${token.symbol} of ${chain.name}`, () =>
-    xm.hub.engine.withdrawCollateral(chain.chainId, token.address, amount, recipient, { value: fee }),
-  );
+  const r = await sendTx(xm.hub, `withdraw ${token.symbol} of ${chain.name}`, async () => {
+    const engine = xm.hub.engine;
+    const gas = await engine.withdrawCollateral.estimateGas(chain.chainId, token.address, amount, recipient, {
+      value: fee,
+    });
+    return engine.withdrawCollateral(chain.chainId, token.address, amount, recipient, {
+      value: fee,
+      gasLimit: withGasMargin(gas),
+    });
+  });
   const ev = parseLog(xm.hub.engine.interface, r, "CollateralWithdrawn");
   return { ...sent(xm.hub, r), token, amount, recipient, fee, messageId: String(ev.args.messageId) };
 }

@@ -1,5 +1,8 @@
-/** Envelope and payload decoding, mirroring contracts/libraries/EnvelopeLib.sol and MessageCodec.sol (packed). */
-import { dataLength, dataSlice, getAddress, keccak256, toBigInt } from "ethers";
+/**
+ * Envelope and payload encoding, mirroring contracts/libraries/EnvelopeLib.sol and MessageCodec.sol (packed). The one
+ * TypeScript codec: the SDK exports it, and the keepers, the harness and the tests import it (scripts/lib/codec.ts).
+ */
+import { dataLength, dataSlice, getAddress, keccak256, solidityPacked, toBigInt } from "ethers";
 
 export const DEPOSIT = 1;
 export const RELEASE = 2;
@@ -8,18 +11,32 @@ export interface Envelope {
   nonce: bigint;
   srcChainId: bigint;
   dstChainId: bigint;
+  /** The messenger that sent it (part of the id). */
+  srcMessenger: string;
   sender: string;
   receiver: string;
   payload: string;
 }
 
-/** An app message: DEPOSIT{account, asset, amount} or RELEASE{recipient, asset, amount}. */
-export interface AppMessage {
-  kind: "DEPOSIT" | "RELEASE";
+/** A payload as the contracts encode it: `kind` is {@link DEPOSIT} or {@link RELEASE}. */
+export interface RawAppMessage {
+  kind: number;
   /** Account (DEPOSIT) or recipient (RELEASE). */
   who: string;
   asset: string;
   amount: bigint;
+}
+
+/** An app message: DEPOSIT{account, asset, amount} or RELEASE{recipient, asset, amount}. */
+export interface AppMessage extends Omit<RawAppMessage, "kind"> {
+  kind: "DEPOSIT" | "RELEASE";
+}
+
+export function encodeEnvelope(e: Envelope): string {
+  return solidityPacked(
+    ["uint64", "uint64", "uint64", "address", "address", "address", "bytes"],
+    [e.nonce, e.srcChainId, e.dstChainId, e.srcMessenger, e.sender, e.receiver, e.payload],
+  );
 }
 
 export function decodeEnvelope(data: string): Envelope {
@@ -27,25 +44,35 @@ export function decodeEnvelope(data: string): Envelope {
     nonce: toBigInt(dataSlice(data, 0, 8)),
     srcChainId: toBigInt(dataSlice(data, 8, 16)),
     dstChainId: toBigInt(dataSlice(data, 16, 24)),
-    sender: getAddress(dataSlice(data, 24, 44)),
-    receiver: getAddress(dataSlice(data, 44, 64)),
-    payload: dataSlice(data, 64),
+    srcMessenger: getAddress(dataSlice(data, 24, 44)),
+    sender: getAddress(dataSlice(data, 44, 64)),
+    receiver: getAddress(dataSlice(data, 64, 84)),
+    payload: dataSlice(data, 84),
   };
 }
 
+/** The envelope id: keccak256 of the packed envelope, which names its source messenger. */
 export function envelopeId(encoded: string): string {
   return keccak256(encoded);
 }
 
-/** Decodes an xmargin payload; undefined for anything else. */
-export function decodeAppMessage(payload: string): AppMessage | undefined {
-  if (dataLength(payload) !== 73) return undefined;
-  const kind = Number(toBigInt(dataSlice(payload, 0, 1)));
-  if (kind !== DEPOSIT && kind !== RELEASE) return undefined;
+export function encodeMessage(m: RawAppMessage): string {
+  return solidityPacked(["uint8", "address", "address", "uint256"], [m.kind, m.who, m.asset, m.amount]);
+}
+
+export function decodeMessage(payload: string): RawAppMessage {
   return {
-    kind: kind === DEPOSIT ? "DEPOSIT" : "RELEASE",
+    kind: Number(toBigInt(dataSlice(payload, 0, 1))),
     who: getAddress(dataSlice(payload, 1, 21)),
     asset: getAddress(dataSlice(payload, 21, 41)),
     amount: toBigInt(dataSlice(payload, 41, 73)),
   };
+}
+
+/** Decodes an xmargin payload with its kind named; undefined for anything else. */
+export function decodeAppMessage(payload: string): AppMessage | undefined {
+  if (dataLength(payload) !== 73) return undefined;
+  const m = decodeMessage(payload);
+  if (m.kind !== DEPOSIT && m.kind !== RELEASE) return undefined;
+  return { ...m, kind: m.kind === DEPOSIT ? "DEPOSIT" : "RELEASE" };
 }

@@ -19,6 +19,7 @@ export {
   withdrawSupply,
   ensureAllowance,
   toRaw,
+  withGasMargin,
 } from "./actions";
 export type { Amount, Sent, DepositQuote, DepositResult, WithdrawResult, BaseResult } from "./actions";
 export { getPosition } from "./position";

@@ -8,6 +8,7 @@ import { IERC20__factory, type IERC20, type IMarginHub, type MarginLens } from "
 import { describeError } from "./errors";
 import type { Logger } from "./relayer";
 import { queryRange } from "./events";
+import { withGasMargin } from "../../sdk/actions";
 
 export interface LiquidatorConfig {
   /** Pays the repayments and fees, and signs. */
@@ -90,9 +91,10 @@ export async function liquidateAccount(
     }
     const minSeized = (quote.seized * BigInt(10_000 - (cfg.slippageBps ?? 50))) / 10_000n;
     const fee = await engine.quoteRelease(p.chainId);
-    const tx = await engine.liquidate(account, p.chainId, p.asset, MaxUint256, minSeized, cfg.recipient(p.chainId), {
-      value: fee,
-    });
+    const call = [account, p.chainId, p.asset, MaxUint256, minSeized, cfg.recipient(p.chainId)] as const;
+    // With a margin over the estimate: the RELEASE's adapters need their full gas (see withGasMargin).
+    const gasLimit = withGasMargin(await engine.liquidate.estimateGas(...call, { value: fee }));
+    const tx = await engine.liquidate(...call, { value: fee, gasLimit });
     const receipt = (await tx.wait())!;
     result.txHash = tx.hash;
     // Report what happened, not the preview: interest may have accrued in between.

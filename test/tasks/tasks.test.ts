@@ -256,7 +256,7 @@ describe("Hardhat tasks xm:*", function () {
     it("the command line prints a decoded revert and exits non-zero", async function () {
       const cli = require.resolve("hardhat/internal/cli/cli.js");
       const args = [cli, "xm:borrow", "--network", "devnetHub", "--deployment", state.file, "--account", "9"];
-      const child = spawn(process.execPath, [...args, "--amount", "10"], {
+      const child = spawn(process.execPath, [...args, "--amount", "1000"], {
         cwd: path.join(__dirname, "..", ".."),
         env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
         stdio: ["ignore", "pipe", "pipe"],
