@@ -3,8 +3,9 @@
  * flight per route and adapter kind, stuck and failed envelopes with the call that would unstick each, the hub pool
  * and the borrowers' health. A line when something changed, silence otherwise.
  *
- *   npm run monitor -- [--once] [--deployment deployments/devnet.json] [--stuck-after 3600]
+ *   npm run monitor -- [--once] [--deployment deployments/devnet.json] [--stuck-after 3600] [--serve 127.0.0.1:8080]
  */
+import http from "http";
 import { formatUnits } from "ethers";
 import { EXIT, EXIT_CODES_HELP, KEEPER_OPTIONS, intFlag, loop, parseKeeperArgs, runMain, UsageError } from "./lib/cli";
 import type { Connected } from "./lib/deployment";
@@ -16,6 +17,7 @@ import { openKeeperContext, takeCounters } from "./lib/keepers/context";
 import { MonitorKeeper, type MonitorReport } from "./lib/keepers/monitor";
 import { keeperLog } from "./lib/keepers/log";
 import { Metrics } from "./lib/keepers/metrics";
+import { parseServe, serveMonitorPage } from "./lib/keepers/page";
 
 const HELP = `usage: npm run monitor -- [options]
 
@@ -30,6 +32,8 @@ reported and its rows shown as unknown; the rest is still checked.
 ${KEEPER_OPTIONS}
   --stuck-after <s>     seconds after which an envelope not delivered is stuck (default 3600)
   --stuck-route <c=s>   per destination chain, comma separated (e.g. hub=600,alpha=1800)
+  --serve <host:port>   serve a read-only page of the last pass at http://<host:port>/ (and its data at
+                        /report.json); host 127.0.0.1 or localhost only
 
 ${EXIT_CODES_HELP}`;
 
@@ -137,10 +141,18 @@ export async function monitorPass(d: Connected, log: (line: string) => void = ()
   return { rows, broken, retryable, borrowers: borrowers.length, liquidatable, priceErrors };
 }
 
-async function main(): Promise<number> {
-  const args = parseKeeperArgs(process.argv.slice(2), "deployer", {
+/**
+ * The monitor's command line (exported so a test runs it in-process). `signal` stops the loop like SIGTERM;
+ * `onServe` receives the page's server once it listens.
+ */
+export async function monitorMain(
+  argv: string[],
+  opts: { signal?: AbortSignal; onServe?: (server: http.Server) => void } = {},
+): Promise<number> {
+  const args = parseKeeperArgs(argv, "deployer", {
     "stuck-after": { type: "string", default: "3600" },
     "stuck-route": { type: "string" },
+    serve: { type: "string" },
   });
   if (args.help) {
     console.log(HELP);
@@ -151,9 +163,23 @@ async function main(): Promise<number> {
     args.rest["stuck-route"] as string | undefined,
     Object.values(args.record.chains).map((c) => c.network),
   );
+  const serve = args.rest.serve === undefined ? undefined : parseServe(args.rest.serve as string);
+  if (serve && args.once) throw new UsageError("--serve with --once: the page would close after one pass; drop --once");
   const log = keeperLog("monitor", args.log);
   const metrics = new Metrics();
+  let last: MonitorReport | undefined;
   const server = args.metricsPort ? await metrics.serve(args.metricsPort) : undefined;
+  let page: http.Server | undefined;
+  try {
+    page = serve ? await serveMonitorPage(serve, () => last) : undefined;
+  } catch (e) {
+    server?.close();
+    throw e;
+  }
+  if (page) {
+    log(`page at http://${serve!.host}:${serve!.port}/`);
+    opts.onServe?.(page);
+  }
   const ctx = openKeeperContext(args.record, args.identity, { timeoutMs: args.timeoutMs });
   const keeper = new MonitorKeeper(ctx, { stateDir: args.stateDir, log, metrics, stuckAfter, stuckAfterRoute });
   const report: MonitorReport | undefined = await loop(
@@ -162,15 +188,19 @@ async function main(): Promise<number> {
     async () => {
       const r = await keeper.pass();
       takeCounters(ctx);
+      last = r;
       return r;
     },
     (l) => log.error(l),
+    opts.signal,
   );
   server?.close();
+  page?.closeAllConnections();
+  page?.close();
   ctx.close();
   if (!args.once || !report) return EXIT.OK;
   if (report.broken.length || report.stuck.length) return EXIT.ALERT;
   return report.anyFailure ? EXIT.FAILED : EXIT.OK;
 }
 
-if (require.main === module) runMain(main);
+if (require.main === module) runMain(() => monitorMain(process.argv.slice(2)));

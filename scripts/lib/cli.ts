@@ -194,13 +194,14 @@ export function logLine(tag: string): (line: string) => void {
 /**
  * Runs `pass` once, or forever every `intervalMs` until SIGINT/SIGTERM, which let the current pass finish. A pass
  * that throws is logged and retried at the next interval (a keeper never exits on a transient error); with
- * `once`, the error propagates. Returns the result of the last pass.
+ * `once`, the error propagates. Returns the result of the last pass. `signal` stops it like SIGTERM (in-process use).
  */
 export async function loop<T>(
   once: boolean,
   intervalMs: number,
   pass: () => Promise<T>,
   log: (line: string) => void = console.error,
+  signal?: AbortSignal,
 ): Promise<T | undefined> {
   let stopping = false;
   let wake: () => void = () => {};
@@ -210,6 +211,8 @@ export async function loop<T>(
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+  signal?.addEventListener("abort", stop);
+  if (signal?.aborted) stopping = true;
   let last: T | undefined;
   try {
     do {
@@ -232,6 +235,7 @@ export async function loop<T>(
   } finally {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
+    signal?.removeEventListener("abort", stop);
   }
 }
 

@@ -40,7 +40,12 @@ export interface ScanResult {
   priceErrors: string[];
   /** Lowest health among accounts with debt (1e18 = liquidation line). */
   lowest?: { account: string; health: bigint };
+  /** The accounts nearest liquidation (lowest health first, at most {@link NEAREST}), price errors left out. */
+  nearest: { account: string; health: bigint; debt: bigint }[];
 }
+
+/** How many of the accounts nearest liquidation a scan keeps. */
+export const NEAREST = 10;
 
 export interface LiquidatorPassReport extends ScanResult {
   newAccounts: number;
@@ -111,7 +116,7 @@ export class AccountIndex {
       batches.push(this.state.active.slice(i, i + this.batch));
     }
     const views = (await mapLimit(batches, 64, (b) => accountsSplitting(lens, b))).flat();
-    const result: ScanResult = { scanned: views.length, withDebt: 0, liquidatable: [], priceErrors: [] };
+    const result: ScanResult = { scanned: views.length, withDebt: 0, liquidatable: [], priceErrors: [], nearest: [] };
     const paidOff: string[] = [];
     for (const v of views) {
       if (v.debt === 0n) {
@@ -121,8 +126,16 @@ export class AccountIndex {
       result.withDebt++;
       if (v.liquidatable) result.liquidatable.push(v.account);
       if (v.priceError) result.priceErrors.push(v.account);
-      else if (!result.lowest || v.health < result.lowest.health)
-        result.lowest = { account: v.account, health: v.health };
+      else {
+        if (!result.lowest || v.health < result.lowest.health) result.lowest = { account: v.account, health: v.health };
+        const near = result.nearest;
+        if (near.length < NEAREST || v.health < near[near.length - 1].health) {
+          // Kept sorted and bounded: O(NEAREST) per account, no sort of every account.
+          const at = near.findIndex((n) => v.health < n.health);
+          near.splice(at < 0 ? near.length : at, 0, { account: v.account, health: v.health, debt: v.debt });
+          if (near.length > NEAREST) near.pop();
+        }
+      }
     }
     if (paidOff.length) {
       const off = new Set(paidOff);
@@ -181,6 +194,7 @@ export class LiquidatorKeeper {
       withDebt: 0,
       liquidatable: [],
       priceErrors: [],
+      nearest: [],
       results: [],
       hub: { ok: true, cursor: this.index.state.cursor },
       anyFailure: false,

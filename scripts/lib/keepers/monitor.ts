@@ -69,6 +69,8 @@ export interface SolvencyLine {
   chain: string;
   symbol: string;
   asset: string;
+  /** The token's decimals (from the record). */
+  decimals: number;
   ok?: boolean;
   error?: string;
   locked?: bigint;
@@ -92,10 +94,16 @@ export interface MonitorReport {
   solvency: SolvencyLine[];
   broken: string[];
   inFlight: Record<string, number>;
+  /** Per route, the age (s, source-chain time) of the oldest envelope in flight whose send time is known. */
+  oldestInFlight: Record<string, number>;
   stuck: Unstick[];
   retryable: Unstick[];
   accounts?: ScanResult;
   pool?: { lent: string; borrowed: string; reserves: string; badDebt: string };
+  /** The same pool figures in the base token's smallest unit, with its symbol and decimals. */
+  poolUnits?: { symbol: string; decimals: number; lent: bigint; borrowed: bigint; reserves: bigint; badDebt: bigint };
+  /** When the pass finished (ms since the epoch, local clock). */
+  at: number;
   chains: { name: string; ok: boolean; head?: number; cursor?: number; error?: string }[];
   anyFailure: boolean;
 }
@@ -194,10 +202,12 @@ export class MonitorKeeper {
       solvency: [],
       broken: [],
       inFlight: {},
+      oldestInFlight: {},
       stuck: [],
       retryable: [],
       chains: [],
       anyFailure: false,
+      at: 0,
     };
     // 1. New events, every chain on its own.
     const heads = new Map<bigint, { head: number; time: number }>();
@@ -256,6 +266,9 @@ export class MonitorKeeper {
         continue;
       }
       const now = heads.get(BigInt(f.src))?.time;
+      if (now !== undefined && f.sentAt !== undefined) {
+        report.oldestInFlight[route] = Math.max(report.oldestInFlight[route] ?? 0, now - f.sentAt);
+      }
       if (
         now !== undefined &&
         f.sentAt !== undefined &&
@@ -270,7 +283,8 @@ export class MonitorKeeper {
       try {
         const [rows, pool, accounts] = await Promise.all([this.solvency(up), this.pool(), this.accounts()]);
         report.solvency = rows;
-        report.pool = pool;
+        report.pool = pool.text;
+        report.poolUnits = pool.units;
         report.accounts = accounts;
       } catch (e) {
         hub.health.fail(e);
@@ -283,6 +297,7 @@ export class MonitorKeeper {
       report.chains.push({ name: c.name, ok: !s.error, head: s.head, cursor: s.cursor, error: s.error });
     }
     report.anyFailure = report.chains.some((c) => !c.ok);
+    report.at = Date.now();
     this.metrics(report);
     this.print(report);
     return report;
@@ -318,7 +333,7 @@ export class MonitorKeeper {
     const lines = await Promise.all(
       spokes.flatMap((s) =>
         [...s.tokens.entries()].map(async ([asset, t]): Promise<SolvencyLine> => {
-          const line: SolvencyLine = { chain: s.name, symbol: t.symbol, asset };
+          const line: SolvencyLine = { chain: s.name, symbol: t.symbol, asset, decimals: t.decimals };
           if (!up(s.chainId)) return { ...line, error: `${s.name} unreachable` };
           const vault = CollateralVault__factory.connect(s.contracts.vault, s.provider);
           const vaultAddress = s.contracts.vault.toLowerCase();
@@ -363,8 +378,12 @@ export class MonitorKeeper {
       engine.reserves(),
       engine.totalBadDebt(),
     ]);
-    const f = (x: bigint) => `${trimUnits(x, this.baseDecimals!.decimals, 2)} ${this.baseDecimals!.symbol}`;
-    return { lent: f(lent), borrowed: f(borrowed), reserves: f(reserves), badDebt: f(badDebt) };
+    const { symbol, decimals } = this.baseDecimals;
+    const f = (x: bigint) => `${trimUnits(x, decimals, 2)} ${symbol}`;
+    return {
+      text: { lent: f(lent), borrowed: f(borrowed), reserves: f(reserves), badDebt: f(badDebt) },
+      units: { symbol, decimals, lent, borrowed, reserves, badDebt },
+    };
   }
 
   private async accounts(): Promise<ScanResult> {
