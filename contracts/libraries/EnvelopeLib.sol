@@ -48,11 +48,16 @@ library EnvelopeLib {
         bytes calldata encoded
     ) internal pure returns (uint64 nonce, uint64 srcChainId, uint64 dstChainId, address sender, address receiver) {
         if (encoded.length < HEADER_LENGTH) revert MalformedEnvelope(encoded.length);
-        nonce = uint64(bytes8(encoded[0:8]));
-        srcChainId = uint64(bytes8(encoded[8:16]));
-        dstChainId = uint64(bytes8(encoded[16:24]));
-        sender = address(bytes20(encoded[44:64]));
-        receiver = address(bytes20(encoded[64:84]));
+        // Three words read in place once the length is checked (slices would bounds-check every field again): the
+        // first holds nonce | srcChainId | dstChainId, the others start at sender and at receiver.
+        assembly ("memory-safe") {
+            let first := calldataload(encoded.offset)
+            nonce := shr(192, first)
+            srcChainId := and(shr(128, first), 0xffffffffffffffff)
+            dstChainId := and(shr(64, first), 0xffffffffffffffff)
+            sender := shr(96, calldataload(add(encoded.offset, 44)))
+            receiver := shr(96, calldataload(add(encoded.offset, 64)))
+        }
     }
 
     /// @notice The messenger that sent a packed envelope; reverts if it is too short to hold the header.
