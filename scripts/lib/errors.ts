@@ -1,27 +1,12 @@
 /**
- * One decoder for every contract error of the project, shared by the keepers (and meant for the tasks and the
- * SDK): built from the ABI of every typechain factory, it turns revert data such as `0x366b2e5a…` into
- * `NotRelayer(0x…)`, and any thrown value into one readable line.
+ * Errors as the keepers report them. Contract errors are decoded by the SDK's one decoder (sdk/errors.ts: every
+ * custom error of every typechain ABI, shared by the keepers, the tasks and the SDK), so `0x366b2e5a…` reads
+ * `NotRelayer(caller=0x…)`; everything else becomes the shortest useful line (`connect ECONNREFUSED …`, a timeout).
  */
-import { ErrorFragment, Interface, isHexString, type InterfaceAbi } from "ethers";
-import * as typechain from "../../typechain-types";
+import { isHexString } from "ethers";
+import { decodeErrorData, errorInterface } from "../../sdk/errors";
 
-let decoder: Interface | undefined;
-
-/** Every custom error declared by any contract of the project (deduplicated by signature), plus Error/Panic. */
-export function errorInterface(): Interface {
-  if (decoder) return decoder;
-  const seen = new Map<string, ErrorFragment>();
-  for (const value of Object.values(typechain as Record<string, unknown>)) {
-    const abi = (value as { abi?: InterfaceAbi } | undefined)?.abi;
-    if (!Array.isArray(abi)) continue;
-    for (const fragment of new Interface(abi).fragments) {
-      if (fragment instanceof ErrorFragment) seen.set(fragment.format("sighash"), fragment);
-    }
-  }
-  decoder = new Interface([...seen.values()]);
-  return decoder;
-}
+export { errorInterface };
 
 /** Revert data found anywhere in a thrown value (ethers puts it in `data`, `info.error.data`, `error.data`...). */
 export function revertData(e: unknown, depth = 0): string | undefined {
@@ -40,23 +25,9 @@ export function revertData(e: unknown, depth = 0): string | undefined {
   return typeof o.message === "string" ? revertData(o.message, depth + 1) : undefined;
 }
 
-/** `NotRelayer(0xabc…)` for revert data of a known error; undefined for unknown data. */
+/** `NotRelayer(caller=0xabc…)` for revert data of a known error; undefined for unknown data. */
 export function decodeRevert(data: string): string | undefined {
-  if (data.length < 10) return undefined;
-  try {
-    const parsed = errorInterface().parseError(data);
-    if (!parsed) return undefined;
-    if (parsed.name === "Error") return `Error(${JSON.stringify(parsed.args[0])})`;
-    if (parsed.name === "Panic") return `Panic(0x${BigInt(parsed.args[0]).toString(16)})`;
-    return `${parsed.name}(${parsed.args.map((a: unknown) => formatArg(a)).join(", ")})`;
-  } catch {
-    return undefined;
-  }
-}
-
-function formatArg(a: unknown): string {
-  if (Array.isArray(a)) return `[${a.map(formatArg).join(", ")}]`;
-  return String(a);
+  return decodeErrorData(data)?.text;
 }
 
 /**

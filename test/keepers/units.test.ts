@@ -95,11 +95,11 @@ describe("keepers: start-up checks and building blocks", function () {
   it("decodes every contract error with one decoder: 0x366b2e5a… is NotRelayer(address)", () => {
     const who = Wallet.createRandom().address;
     const data = `0x366b2e5a${AbiCoder.defaultAbiCoder().encode(["address"], [who]).slice(2)}`;
-    expect(decodeRevert(data)).to.equal(`NotRelayer(${who})`);
+    expect(decodeRevert(data)).to.equal(`NotRelayer(caller=${who})`);
     // As ethers throws it from an eth_call or estimateGas.
     const thrown = Object.assign(new Error("execution reverted (unknown custom error)"), { data });
-    expect(describeError(thrown)).to.equal(`reverted: NotRelayer(${who})`);
-    expect(describeError({ info: { error: { data } } })).to.equal(`reverted: NotRelayer(${who})`);
+    expect(describeError(thrown)).to.equal(`reverted: NotRelayer(caller=${who})`);
+    expect(describeError({ info: { error: { data } } })).to.equal(`reverted: NotRelayer(caller=${who})`);
     expect(decodeRevert("0xdeadbeef")).to.equal(undefined);
   });
 
