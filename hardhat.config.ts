@@ -11,6 +11,9 @@ import path from "path";
 import { NETWORK_ENTRIES } from "./deploy/networks";
 import { configVariable, DEPLOYER_KEY_VAR, EXPLORER_KEY_VAR, howToSet } from "./deploy/networks/secrets";
 import "./tasks";
+// `npx hardhat docgen` (npm run docs:contracts): the contract reference from the NatSpec, in docs/contracts/ (not
+// committed). The plugin only adds its task and a config key; compile and test do not run it.
+import "solidity-docgen";
 
 const SOLC_VERSION = "0.8.28";
 
@@ -107,6 +110,8 @@ const config: HardhatUserConfig = {
   sourcify: { enabled: false },
   gasReporter: { enabled: process.env.REPORT_GAS === "1" },
   mocha: { timeout: 120_000 },
+  // One page per source file (interfaces carry the NatSpec; implementations say @inheritdoc); mocks are left out.
+  docgen: { outputDir: "docs/contracts", pages: "files", exclude: ["mocks"] },
 };
 
 export default config;

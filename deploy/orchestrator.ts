@@ -91,7 +91,7 @@ export interface LiquidationCostModel {
   margin: number;
 }
 
-/** Assumptions behind the default minimum debt (README "Sizing the minimum debt"). */
+/** Assumptions behind the default minimum debt (docs/risk.md, "Sizing the minimum debt"). */
 export const DEFAULT_LIQUIDATION_COST: LiquidationCostModel = {
   hubLiquidateGas: 200_000,
   gasPriceGwei: 1,

@@ -484,7 +484,7 @@ const HELP = `usage: npm run bench:gas [-- --check | --markdown]
 Measures gasUsed of every user-facing xmargin transaction on in-process chains, prints it against the targets
 of the core issue and writes gas-snapshot.json.
   --check      write nothing; fail if a figure grew more than 2% against the committed snapshot
-  --markdown   also print the table as Markdown (for the README)
+  --markdown   also print the table as Markdown (for docs/gas.md)
   -h, --help   this help`;
 
 function markdown(current: Record<string, number>): string {

@@ -276,12 +276,12 @@ describe("MarginEngine: security review findings (issue 11)", () => {
   });
 
   describe("I: the default rate model's top rate", () => {
-    it("I top rate: README and the engine's comment state the default model's real top rate", async () => {
+    it("I top rate: docs/known-limits.md and the engine's comment state the default model's real top rate", async () => {
       const m = DEFAULT_RATE_MODEL;
       const top = m.slope1PerYear * m.kink + m.slope2PerYear * (WAD - m.kink); // 1e36 = 100% a year
       const percent = Number(top / 10n ** 31n) / 1e3; // 18.2
       const root = path.join(__dirname, "..", "..");
-      for (const file of ["README.md", "contracts/hub/MarginStorage.sol"]) {
+      for (const file of ["docs/known-limits.md", "contracts/hub/MarginStorage.sol"]) {
         const text = fs.readFileSync(path.join(root, file), "utf8");
         const stated = /top rate \((\d+(?:\.\d+)?)% a year\)/.exec(text);
         expect(stated, `${file} states the top rate`).to.not.equal(null);
