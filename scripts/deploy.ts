@@ -10,6 +10,7 @@ import { RecordStore, recordPath } from "../deploy/record";
 import { Interrupted, type Run } from "../deploy/runner";
 import type { EnvironmentConfig, NetworkEntry } from "../deploy/types";
 import { connectSigners, destroySigners, loadBook, loadConfig, restrict, validate } from "./lib/environment";
+import { verifyDeployment } from "./verify";
 
 const HELP = `usage: npm run deploy -- --env <name> [options]
 
@@ -160,16 +161,7 @@ export async function deployWith(
     for (const p of run.proposals)
       log(`proposal for the timelock on ${p.network}: ${p.label}: to ${p.to} data ${p.data}`);
     log(`record: ${path.relative(process.cwd(), file)} (${seconds().toFixed(1)} s)`);
-    if (opts.verify) {
-      const verifyFile = path.join(__dirname, "verify.ts");
-      if (!fs.existsSync(verifyFile)) {
-        log("--verify: scripts/verify.ts is not there yet; skipped");
-      } else {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const verify = require(verifyFile) as { verifyDeployment?: (record: unknown, o: unknown) => Promise<unknown> };
-        await verify.verifyDeployment?.(RecordStore.open(config, file).record, { log });
-      }
-    }
+    if (opts.verify) await verifyDeployment(RecordStore.open(config, file).record, { log });
     return { code: run.proposals.length ? 2 : 0, run, seconds: seconds() };
   } catch (e) {
     if (e instanceof Interrupted) {
