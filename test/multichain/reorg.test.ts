@@ -135,14 +135,15 @@ describe("source-chain reorgs: relaying waits for depth; what a reorg after deli
     const id = await deposit(w, "alpha", "alice", "WETH", parseUnits("5", 18));
     expect((await bad.pass()).delivered).to.equal(1);
     expect(await engine.collateralOf(alice.address, ALPHA, asset)).to.equal(parseUnits("5", 18));
-    // Delivered before its source block is final: the monitor waits (the source event is in alpha's last blocks).
+    // Delivered before its source block is final: the monitor reads the delivery (at the hub's depth) and waits,
+    // since the envelope's event is in alpha's blocks above alpha's depth.
+    await mine(w.hub.chain, 2);
     let m = await monitor.pass();
     expect(m.orphans).to.deep.equal([]);
     expect(m.broken).to.deep.equal([]);
 
     await reorg(a.chain, 1);
     await mine(a.chain, 3);
-    await mine(w.hub.chain, 2); // the delivery's block at the hub's depth
     expect(await a.deployment.vault.totalLocked(asset)).to.equal(0n);
     // The hub credit has no backing.
     await expect(assertSolvent(w)).to.be.rejectedWith(/alpha\/WETH: locked 0 != credits 5000000000000000000/);
