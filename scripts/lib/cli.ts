@@ -22,7 +22,7 @@ export const EXIT = {
   USAGE: 1,
   /** --once: something it tried failed (a chain unreachable, a delivery or liquidation reverted). */
   FAILED: 2,
-  /** monitor --once: the solvency invariant is broken, or envelopes are stuck. */
+  /** monitor --once: the solvency invariant is broken, envelopes are stuck, orphaned or swallowed. */
   ALERT: 3,
 } as const;
 
@@ -30,7 +30,8 @@ export const EXIT_CODES_HELP = `exit codes:
   0  --once: everything it tried succeeded (a keeper in a loop exits 0 on SIGINT/SIGTERM after its pass)
   1  refused at start: bad flag, deployment file, state directory or key (the message names which)
   2  --once: something it tried failed: a chain unreachable or timing out, a delivery or liquidation reverted
-  3  monitor --once: solvency broken or envelopes stuck (takes precedence over 2)`;
+  3  monitor --once: solvency broken, envelopes stuck, or a delivered envelope whose source event is gone
+     (reorganised away) or swallowed as a duplicate of one (takes precedence over 2)`;
 
 /** A bad command line or configuration, found before anything ran. */
 export class UsageError extends Error {}
