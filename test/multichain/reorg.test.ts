@@ -226,7 +226,7 @@ describe("source-chain reorgs: relaying waits for depth; what a reorg after deli
     await assertSolvent(w);
   });
 
-  it("3. a RELEASE reorganised away on the hub after the vault paid it: the hub has the credit back, the vault paid anyway; the monitor names it, quarantine and discard restore the books", async () => {
+  it("3. a RELEASE reorganised away on the hub after the vault paid it: the hub has the credit back, the vault paid anyway; the monitor names it, quarantine and discard restore the books; the next release, which re-uses its nonce, is swallowed and reissued", async () => {
     const a = alpha();
     const { engine } = w.hub.deployment;
     const alice = signer(w.hub.chain, "alice");
@@ -262,8 +262,33 @@ describe("source-chain reorgs: relaying waits for depth; what a reorg after deli
     await send(engine.connect(hubOwner()).quarantineCredit(alice.address, ALPHA, asset, parseUnits("2", 18)));
     await send(engine.connect(hubOwner()).releaseQuarantine(alice.address, ALPHA, asset, parseUnits("2", 18), false));
     expect(await engine.collateralOf(alice.address, ALPHA, asset)).to.equal(parseUnits("3", 18));
-    const after = await monitor.pass();
+    let after = await monitor.pass();
     expect(after.orphans.map((o) => o.contained)).to.deep.equal([true]);
+    expect(after.broken).to.deep.equal([]);
+    await assertSolvent(w);
+
+    // The hub issued the release's nonce again: alice's next withdrawal takes it, is debited on the hub, and alpha
+    // takes it for a duplicate, so it is never paid until the owner of the hub's messenger reissues it.
+    const next = await engine.connect(alice).withdrawCollateral(ALPHA, asset, parseUnits("1", 18), alice.address);
+    const swallowed = (await next.wait())!.logs.map((l) => parseWithdrawn(engine, l)).find((x) => x)!;
+    await mine(w.hub.chain, 2);
+    const good = relayKeeper();
+    expect((await good.pass()).delivered).to.equal(0); // its nonce is consumed on alpha
+    await monitor.pass();
+    await mine(a.chain, 3);
+    after = await monitor.pass();
+    expect(after.swallowed.map((x) => [x.id, x.route])).to.deep.equal([[swallowed, "hub->alpha"]]);
+    expect(after.swallowed[0].call).to.match(/^owner on hub: Messenger\(0x[0-9a-fA-F]{40}\)\.reissue/);
+    expect(await a.tokens.WETH.balanceOf(alice.address)).to.equal(walletBefore + parseUnits("2", 18));
+    await send(
+      w.hub.deployment.messenger.connect(hubOwner()).reissue(await envelopeOf(w.hub.deployment.adapter, swallowed)),
+    );
+    await mine(w.hub.chain, 2);
+    expect((await good.pass()).delivered).to.equal(1);
+    expect(await a.tokens.WETH.balanceOf(alice.address)).to.equal(walletBefore + parseUnits("3", 18));
+    await mine(a.chain, 3);
+    after = await monitor.pass();
+    expect(after.swallowed).to.deep.equal([]);
     expect(after.broken).to.deep.equal([]);
     await assertSolvent(w);
   });
