@@ -25,7 +25,10 @@ Every pass, from its cursors (state directory) rather than from history: solvenc
 (vault.totalLocked = hub credits + quarantined + messages in flight over every adapter kind of the record:
 LocalAdapter, LayerZero, CCIP, Hyperlane), envelopes in flight per route, stuck ones (not delivered after
 --stuck-after seconds of source-chain time) with the owner's resend call, envelopes stored for retry with the
-retry call (reissue for one dropped in an emergency), the hub pool, and the borrowers' health. Prints a summary
+retry call (reissue for one dropped in an emergency), the hub pool, and the borrowers' health. Each chain is read
+at its confirmation depth. A delivered envelope whose source event is gone (its block reorganised away after an
+early delivery) is named with its credit or payout, and an envelope taken for a duplicate because a reorg
+re-issued its nonce is named with the owner's reissue call: both are broken, like solvency. Prints a summary
 line when something changed and one line per problem. Read-only: any account works. A chain that is down is
 reported and its rows shown as unknown; the rest is still checked.
 

@@ -36,6 +36,7 @@ export function makeKeeperRelayer(d: Connected, log?: (line: string) => void): R
             chainId: c.chain.chainId,
             adapter: c.deployment.adapter,
             fromBlock: d.fromBlocks.get(c.chain.chainId),
+            confirmations: d.confirmations.get(c.chain.chainId),
           },
         ]
       : [],

@@ -104,6 +104,8 @@ interface IMarginEvents {
         uint256 amount,
         bool credited
     );
+    /// @notice The owner moved `amount` of `account`'s credit into quarantine, pending review (no backing found).
+    event CreditQuarantined(address indexed account, uint64 indexed chainId, address indexed asset, uint256 amount);
     event CreditCapSet(uint64 indexed chainId, address indexed asset, uint256 cap);
     event CollateralCredited(
         address indexed account,

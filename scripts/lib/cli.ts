@@ -22,7 +22,7 @@ export const EXIT = {
   USAGE: 1,
   /** --once: something it tried failed (a chain unreachable, a delivery or liquidation reverted). */
   FAILED: 2,
-  /** monitor --once: the solvency invariant is broken, or envelopes are stuck. */
+  /** monitor --once: the solvency invariant is broken, envelopes are stuck, orphaned or swallowed. */
   ALERT: 3,
 } as const;
 
@@ -30,7 +30,8 @@ export const EXIT_CODES_HELP = `exit codes:
   0  --once: everything it tried succeeded (a keeper in a loop exits 0 on SIGINT/SIGTERM after its pass)
   1  refused at start: bad flag, deployment file, state directory or key (the message names which)
   2  --once: something it tried failed: a chain unreachable or timing out, a delivery or liquidation reverted
-  3  monitor --once: solvency broken or envelopes stuck (takes precedence over 2)`;
+  3  monitor --once: solvency broken, envelopes stuck, or a delivered envelope whose source event is gone
+     (reorganised away) or swallowed as a duplicate of one (takes precedence over 2)`;
 
 /** A bad command line or configuration, found before anything ran. */
 export class UsageError extends Error {}
@@ -120,6 +121,7 @@ export function parseKeeperArgs(argv: string[], defaultAccount: ActorName, extra
         log: { type: "string", default: "text" },
         "metrics-port": { type: "string" },
         "rpc-timeout": { type: "string", default: "10000" },
+        confirmations: { type: "string" },
         ...extra,
       },
       strict: true,
@@ -153,7 +155,7 @@ export function parseKeeperArgs(argv: string[], defaultAccount: ActorName, extra
   const log = String(values.log);
   if (log !== "text" && log !== "json") throw new UsageError(`--log ${log}: must be text or json`);
   const recordFile = String(values.deployment);
-  const record = loadRecordChecked(recordFile);
+  const record = applyConfirmations(loadRecordChecked(recordFile), values.confirmations as string | undefined);
   const stateDir = (values["state-dir"] as string | undefined) ?? defaultStateDir(record.env);
   if (fs.existsSync(stateDir) && !fs.statSync(stateDir).isDirectory()) {
     throw new UsageError(`--state-dir ${stateDir}: not a directory`);
@@ -174,6 +176,29 @@ export function parseKeeperArgs(argv: string[], defaultAccount: ActorName, extra
   };
 }
 
+/**
+ * The record with the depths of `--confirmations <chain>=<n>[,<chain>=<n>...]` in place of those it recorded (the
+ * address book's, at deploy time): how many blocks below a chain's head a keeper reads that chain's events.
+ */
+export function applyConfirmations(record: DeploymentRecordV2, value: string | undefined): DeploymentRecordV2 {
+  if (!value) return record;
+  const out = structuredClone(record);
+  for (const part of value.split(",")) {
+    const [name, n, extra] = part.split("=");
+    if (n === undefined || extra !== undefined) {
+      throw new UsageError(`--confirmations ${part}: expected <chain>=<blocks>, e.g. sepolia=3`);
+    }
+    const chain = out.chains[name];
+    if (!chain) {
+      throw new UsageError(
+        `--confirmations ${part}: ${name} is not a chain of the record (${Object.keys(out.chains).join(", ")})`,
+      );
+    }
+    chain.confirmations = intFlag("confirmations", n, 0, 10_000);
+  }
+  return out;
+}
+
 export const KEEPER_OPTIONS = `options:
   --deployment <file>   deployment record to use (default ${DEFAULT_RECORD}, written by npm run devnet)
   --once                one pass, then exit with the code below (tests, cron)
@@ -182,6 +207,8 @@ export const KEEPER_OPTIONS = `options:
   --log text|json       readable lines (default) or JSON lines
   --metrics-port <n>    serve Prometheus metrics at http://127.0.0.1:<n>/metrics
   --rpc-timeout <ms>    give up on a JSON-RPC request after this long (default 10000)
+  --confirmations <c=n> read chain c's events only n blocks below its head (comma separated, e.g.
+                        sepolia=3,arbitrumSepolia=2); default the record's depth per chain (the address book's)
   --key-env <VAR>       sign with the private key held in environment variable VAR (testnets)
   --account <who>       sign with an unlocked dev-node account: an actor name or an index
   -h, --help            this help`;

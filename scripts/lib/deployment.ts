@@ -77,6 +77,8 @@ export interface Connected {
   bridgeAdapters: Map<bigint, IBridgeAdapter[]>;
   /** First block to read events from, by chain id: the record's start blocks. */
   fromBlocks: Map<bigint, number>;
+  /** Blocks a relayer waits below the head before carrying an envelope, by chain id: the record's. */
+  confirmations: Map<bigint, number>;
 }
 
 /**
@@ -117,7 +119,9 @@ export async function connectDeployment(record: DeploymentRecordV2, who: Identit
   const engine = IMarginHub__factory.connect(hubRecord.contracts.engine.address, hub.signer);
   const bridgeAdapters = new Map<bigint, IBridgeAdapter[]>();
   const fromBlocks = new Map<bigint, number>();
+  const confirmations = new Map<bigint, number>();
   for (const [i, c] of [hubRecord, ...spokeRecords].entries()) {
+    confirmations.set(BigInt(c.chainId), c.confirmations);
     const s = i === 0 ? hub.signer : spokes[i - 1].signer;
     bridgeAdapters.set(
       BigInt(c.chainId),
@@ -153,6 +157,7 @@ export async function connectDeployment(record: DeploymentRecordV2, who: Identit
     })),
     bridgeAdapters,
     fromBlocks,
+    confirmations,
   };
 }
 

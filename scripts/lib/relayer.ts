@@ -29,6 +29,12 @@ export interface RelayEndpoint {
   adapter: LocalAdapter;
   /** First block to scan. Default 0. */
   fromBlock?: number;
+  /**
+   * Depth: an envelope is relayed only once its block is this many blocks below the chain's head (0 = as soon as
+   * it is mined, right only where nothing can reorganise the chain: in-process chains and dev nodes that mine on
+   * demand). Default 0. Live networks take it from the deployment record (the address book's `confirmations`).
+   */
+  confirmations?: number;
 }
 
 export type Order = "fifo" | "lifo" | "random";
@@ -77,20 +83,24 @@ export class Relayer {
     }
   }
 
-  /** Scans every chain for new `RelayRequested` events and queues them. Returns the new packets. */
+  /**
+   * Scans every chain for new `RelayRequested` events in blocks at its confirmation depth (head - confirmations)
+   * and queues them. Returns the new packets. A block above that depth is read on a later poll, once deep enough:
+   * an envelope reorganised away before then is never seen.
+   */
   async poll(): Promise<Packet[]> {
     await this.init();
     const found: Packet[] = [];
     for (const src of this.endpoints.values()) {
-      const latest = await src.adapter.runner!.provider!.getBlockNumber();
-      if (latest < src.nextBlock) continue;
+      const safe = (await src.adapter.runner!.provider!.getBlockNumber()) - (src.confirmations ?? 0);
+      if (safe < src.nextBlock) continue;
       const events = await queryRange(
         src.adapter.runner!.provider!,
         (from, to) => src.adapter.queryFilter(src.adapter.filters.RelayRequested(), from, to),
         src.nextBlock,
-        latest,
+        safe,
       );
-      src.nextBlock = latest + 1;
+      src.nextBlock = safe + 1;
       for (const ev of events) {
         const dst = this.endpoints.get(ev.args.dstChainId);
         const packet: Packet = {

@@ -325,6 +325,7 @@ export async function deployWorld(hubChain: Chain, spokeChains: Chain[], options
     chainId: Number(chain.chainId),
     testnet: true,
     rpcUrlVar: "",
+    // In-process chains and dev nodes mine a block per transaction and never reorganise: nothing to wait for.
     confirmations: 0,
     feeds: {},
     tokens: {},
@@ -442,12 +443,19 @@ const WORLD_HUB = {
   minDebt: defaultMinDebt(6),
 };
 
-/** A relayer over every chain of `world`, signing with the "relayer" actor, scanning from `fromBlocks`. */
+/**
+ * A relayer over every chain of `world`, signing with the "relayer" actor, scanning from `fromBlocks`, each chain at
+ * the depth `confirmations` gives it, else the one its deployment recorded (the address book's: 0 for the worlds'
+ * chains, which mine on demand and never reorganise).
+ */
 export function makeRelayer(
   world: Omit<World, "relayer">,
   log?: Logger,
   fromBlocks: Map<bigint, number> = new Map(),
+  confirmations: Map<bigint, number> = new Map(),
 ): Relayer {
+  const depth = (c: Chain) =>
+    confirmations.get(c.chainId) ?? world.environment.store.record.chains[c.name]?.confirmations ?? 0;
   return new Relayer(
     [
       {
@@ -455,12 +463,14 @@ export function makeRelayer(
         chainId: world.hub.chain.chainId,
         adapter: world.hub.deployment.adapter.connect(signer(world.hub.chain, "relayer")),
         fromBlock: fromBlocks.get(world.hub.chain.chainId),
+        confirmations: depth(world.hub.chain),
       },
       ...world.spokes.map((s) => ({
         name: s.chain.name,
         chainId: s.chain.chainId,
         adapter: s.deployment.adapter.connect(signer(s.chain, "relayer")),
         fromBlock: fromBlocks.get(s.chain.chainId),
+        confirmations: depth(s.chain),
       })),
     ],
     log,

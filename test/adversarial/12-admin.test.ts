@@ -79,6 +79,7 @@ function engineSurface(w: World, e: IMarginHub, weth: string): Surface {
       configureMarket: (s) => e.connect(s).configureMarket(ALPHA, weth, 5000, 6000, 500, false),
       setCreditCap: (s) => e.connect(s).setCreditCap(ALPHA, weth, 1),
       releaseQuarantine: (s) => e.connect(s).releaseQuarantine(s.address, ALPHA, weth, 1, true),
+      quarantineCredit: (s) => e.connect(s).quarantineCredit(s.address, ALPHA, weth, 1),
       setLatencyHaircut: (s) => e.connect(s).setLatencyHaircut(ALPHA, 100),
       setRateModel: (s) =>
         e.connect(s).setRateModel({ baseRate: 0, slope1: 1, slope2: 1, kink: parseUnits("0.5", 18) }),
@@ -395,6 +396,7 @@ describe("adversarial 12: admin surface of every contract", () => {
       configureMarket: () => ext.configureMarket(ALPHA, weth, 5000, 6000, 500, false),
       setCreditCap: () => ext.setCreditCap(ALPHA, weth, 1),
       releaseQuarantine: () => ext.releaseQuarantine(owner.address, ALPHA, weth, 1, true),
+      quarantineCredit: () => ext.quarantineCredit(owner.address, ALPHA, weth, 1),
       setLatencyHaircut: () => ext.setLatencyHaircut(ALPHA, 100),
       setBorrowPaused: () => ext.setBorrowPaused(true),
       setRateModel: () => ext.setRateModel({ baseRate: 0, slope1: 1, slope2: 1, kink: 1 }),

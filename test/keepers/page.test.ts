@@ -258,6 +258,8 @@ describe("monitor page: --serve, in headless Chromium against an anvil devnet", 
     const report: MonitorReport = {
       solvency: [{ chain: evil, symbol: `"'&`, asset: "0x00", decimals: 18, ok: true, locked: 1n }],
       broken: [],
+      orphans: [],
+      swallowed: [],
       inFlight: { [evil]: 1 },
       oldestInFlight: {},
       stuck: [{ id: "0x" + "ab".repeat(32), route: evil, state: "stuck", call: evil }],

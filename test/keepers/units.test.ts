@@ -74,6 +74,21 @@ describe("keepers: start-up checks and building blocks", function () {
     });
   });
 
+  it("--confirmations overrides the record's depth per chain, and refuses an unknown chain or a bad number", () => {
+    const file = recordFile();
+    const depths = (...extra: string[]) => {
+      const r = parseKeeperArgs(["--deployment", file, ...extra], "relayer").record;
+      return Object.fromEntries(Object.values(r.chains).map((c) => [c.network, c.confirmations]));
+    };
+    expect(depths()).to.deep.equal({ hub: 0, alpha: 0 });
+    expect(depths("--confirmations", "alpha=3")).to.deep.equal({ hub: 0, alpha: 3 });
+    expect(depths("--confirmations", "alpha=3,hub=2")).to.deep.equal({ hub: 2, alpha: 3 });
+    expect(() => depths("--confirmations", "beta=3")).to.throw(UsageError, /beta is not a chain of the record/);
+    expect(() => depths("--confirmations", "alpha")).to.throw(UsageError, /expected <chain>=<blocks>/);
+    expect(() => depths("--confirmations", "alpha=-1")).to.throw(UsageError, /must be between 0 and 10000/);
+    expect(() => depths("--confirmations", "alpha=x")).to.throw(UsageError, /--confirmations x: not an integer/);
+  });
+
   it("refuses a missing, malformed or old deployment file, naming the file and the field", () => {
     const missing = path.join(tmp, "nope.json");
     expect(() => loadRecordChecked(missing)).to.throw(UsageError, new RegExp(`${missing}: no such deployment record`));

@@ -73,6 +73,42 @@ describe("MarginEngine: credit caps and quarantine", () => {
     expect((await engine.accountState(f.bob.address)).positions).to.equal(1n);
   });
 
+  it("the owner moves an unbacked credit into quarantine (a deposit reorganised away after delivery), then discards it; only the owner, never more than the credit", async () => {
+    const f = await loadFixture(capped);
+    const { engine } = f.hub;
+    const asset = f.assets.WETH.address;
+    await credit(f, f.alice.address, "WETH", weth("4"));
+    await credit(f, f.bob.address, "WETH", weth("1"));
+    await expect(engine.quarantineCredit(f.alice.address, ALPHA, asset, weth("1")))
+      .to.emit(engine, "CreditQuarantined")
+      .withArgs(f.alice.address, ALPHA, asset, weth("1"));
+    expect(await engine.collateralOf(f.alice.address, ALPHA, asset)).to.equal(weth("3"));
+    expect(await engine.quarantined(f.alice.address, ALPHA, asset)).to.equal(weth("1"));
+    expect(await engine.totalQuarantined(ALPHA, asset)).to.equal(weth("1"));
+    expect((await engine.marketState(ALPHA, asset)).totalCredits).to.equal(weth("4"));
+    expect((await engine.accountState(f.alice.address)).credits).to.equal(1n);
+    // The whole credit: the position is closed (no market entered, no credit counted).
+    await engine.quarantineCredit(f.alice.address, ALPHA, asset, weth("3"));
+    expect((await engine.accountState(f.alice.address)).credits).to.equal(0n);
+    expect((await engine.accountState(f.alice.address)).positions).to.equal(0n);
+    expect((await engine.marketState(ALPHA, asset)).totalCredits).to.equal(weth("1"));
+    await expect(engine.connect(f.alice).withdrawCollateral(ALPHA, asset, 1n, f.alice.address))
+      .to.be.revertedWithCustomError(engine, "InsufficientCollateral")
+      .withArgs(f.alice.address, ALPHA, asset, 0, 1n);
+    await engine.releaseQuarantine(f.alice.address, ALPHA, asset, weth("4"), false);
+    expect(await engine.totalQuarantined(ALPHA, asset)).to.equal(0n);
+
+    await expect(engine.quarantineCredit(f.bob.address, ALPHA, asset, weth("1.5")))
+      .to.be.revertedWithCustomError(engine, "InsufficientCollateral")
+      .withArgs(f.bob.address, ALPHA, asset, weth("1"), weth("1.5"));
+    await expect(engine.quarantineCredit(f.bob.address, ALPHA, asset, 0))
+      .to.be.revertedWithCustomError(engine, "InsufficientCollateral")
+      .withArgs(f.bob.address, ALPHA, asset, weth("1"), 0);
+    await expect(engine.connect(f.guardian).quarantineCredit(f.bob.address, ALPHA, asset, 1n))
+      .to.be.revertedWithCustomError(engine, "OwnableUnauthorizedAccount")
+      .withArgs(f.guardian.address);
+  });
+
   it("refuses to release more than is quarantined, or nothing, and only for the owner", async () => {
     const f = await loadFixture(capped);
     const { engine } = f.hub;

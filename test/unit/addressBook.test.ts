@@ -134,6 +134,17 @@ describe("address book", () => {
         expect(hl.interchainGasPaymaster, "interchainGasPaymaster").to.equal(addresses.interchainGasPaymaster);
       });
 
+      it("waits at least as many blocks as Hyperlane's validators (the registry's blocks.reorgPeriod)", () => {
+        // The LocalAdapter relayer's depth should be no shallower than what a bridge's own verifiers treat as safe
+        // from reorgs on this chain (docs/operating.md#finality-confirmation-depth-per-chain).
+        const metadata = readJson<{ blocks: { reorgPeriod: number | string } }>(
+          `@hyperlane-xyz/registry/chains/${names.hyperlaneChain}/metadata.json`,
+        );
+        const reorgPeriod = metadata.blocks.reorgPeriod;
+        expect(typeof reorgPeriod, "a reorg period in blocks, not a block tag").to.equal("number");
+        expect(entry.confirmations).to.be.at.least(reorgPeriod as number);
+      });
+
       it("names a source for every value no package publishes, and points its explorer at Etherscan v2", () => {
         for (const [key, feed] of Object.entries(entry.feeds)) {
           expect(feed.source, `feeds.${key}.source`).to.match(/^https:\/\//);

@@ -6,8 +6,22 @@
  * solvency per (chain, asset), envelopes in flight per route and adapter, stuck ones (not delivered after
  * `--stuck-after`) and stored failures, each with the call that would unstick it; the borrowers' health from an
  * incremental index scanned in gas-budgeted lens batches; the hub pool.
+ *
+ * Reorganisations after delivery (a relayer or bridge that carried an envelope before its source block was final):
+ * - orphans: every `MessageDelivered` on a destination is matched with the envelope's event on its source chain,
+ *   read at that chain's confirmation depth. A delivery whose envelope is neither among those nor in the source's
+ *   blocks above that depth (not final yet) has no source event any more: its source block was reorganised away,
+ *   or it is a forgery. The monitor names it with what it did on the destination (the credit or the payout), and
+ *   counts it as broken until the (chain, asset) it touched is solvent again (the owner's containment:
+ *   `quarantineCredit`, then `releaseQuarantine(..., false)`).
+ * - swallowed envelopes: the source re-issues the orphan's nonce to its next envelope, which the destination then
+ *   takes for a duplicate (`isDelivered` is per nonce). An envelope read on its source and found "delivered" stays
+ *   in the state until its own `MessageDelivered`/`MessageFailed`/`MessageHeld` is read; if the destination's
+ *   events up to the block where its nonce was seen consumed hold none for its id, it was swallowed: broken, with
+ *   the owner's `reissue` call that sends it again under a new nonce.
  */
 import path from "path";
+import type { Interface, Log } from "ethers";
 import {
   CollateralVault__factory,
   IBridgeAdapter__factory,
@@ -30,6 +44,8 @@ import type { Metrics } from "./metrics";
 const local = LocalAdapter__factory.createInterface();
 const bridge = IBridgeAdapter__factory.createInterface();
 const messenger = Messenger__factory.createInterface();
+const vaultIface = CollateralVault__factory.createInterface();
+const hubIface = IMarginHub__factory.createInterface();
 const T = {
   relay: local.getEvent("RelayRequested").topicHash,
   bridged: bridge.getEvent("EnvelopeBridged").topicHash,
@@ -57,12 +73,30 @@ interface Flight {
   envelope: string;
   /** Seen stored for retry on the destination. */
   failed?: boolean;
+  /** An event of the destination consuming it (`MessageDelivered`, `MessageFailed`, `MessageHeld`) was read. */
+  deliverySeen?: boolean;
+  /** Destination head when its nonce was first found consumed there (executed, or swallowed: see the header). */
+  executedAt?: number;
+}
+
+/** A `MessageDelivered` read on a destination, not yet matched with its envelope's event on the source chain. */
+interface Delivery {
+  id: string;
+  src: string;
+  dst: string;
+  nonce: string;
+  block: number;
+  tx: string;
+  /** Set once found orphaned: what the delivery did (read once from its transaction's logs). */
+  orphan?: { effect: string; chain?: string; asset?: string };
 }
 
 interface MonitorState {
   version: 1;
   cursors: Cursors;
   inflight: Record<string, Flight>;
+  /** Deliveries waiting for their source event, and orphans (no source event any more). */
+  deliveries?: Record<string, Delivery>;
 }
 
 export interface SolvencyLine {
@@ -84,20 +118,40 @@ export interface SolvencyLine {
 export interface Unstick {
   id: string;
   route: string;
-  state: "stuck" | "stored-for-retry" | "dropped";
+  state: "stuck" | "stored-for-retry" | "dropped" | "swallowed";
   ageSeconds?: number;
   /** The call that would unstick it: who sends it, on which chain and contract. */
   call: string;
 }
 
+/** A delivered envelope whose source event is gone (reorganised away after delivery, or forged). */
+export interface Orphan {
+  id: string;
+  route: string;
+  nonce: string;
+  /** Destination block and transaction of the delivery. */
+  block: number;
+  tx: string;
+  /** What it did there: `credited 5 WETH to 0x…` (a DEPOSIT), `paid 2 WETH to 0x…` (a RELEASE). */
+  effect: string;
+  /** The (chain, asset) row it touched, when known: while that row is not solvent, the orphan counts as broken. */
+  chain?: string;
+  asset?: string;
+  contained: boolean;
+}
+
 export interface MonitorReport {
   solvency: SolvencyLine[];
   broken: string[];
+  /** Delivered envelopes with no source event any more (see the file's comment). */
+  orphans: Orphan[];
   inFlight: Record<string, number>;
   /** Per route, the age (s, source-chain time) of the oldest envelope in flight whose send time is known. */
   oldestInFlight: Record<string, number>;
   stuck: Unstick[];
   retryable: Unstick[];
+  /** Envelopes whose nonce another envelope consumed on the destination (see the file's comment). */
+  swallowed: Unstick[];
   accounts?: ScanResult;
   pool?: { lent: string; borrowed: string; reserves: string; badDebt: string };
   /** The same pool figures in the base token's smallest unit, with its symbol and decimals. */
@@ -188,7 +242,23 @@ export class MonitorKeeper {
         delete fl[messenger.parseLog(l)!.args.oldId as string];
       } else if (topic === T.failed || topic === T.held) {
         const id = l.topics[1];
-        if (fl[id]) fl[id].failed = true;
+        if (fl[id]) {
+          fl[id].failed = true;
+          fl[id].deliverySeen = true;
+        }
+      } else if (topic === T.delivered) {
+        const ev = messenger.parseLog(l)!;
+        const src = (ev.args.srcChainId as bigint).toString();
+        if (!this.ctx.nameOf.has(BigInt(src))) continue;
+        const id = ev.args.id as string;
+        (this.state.deliveries ??= {})[id] ??= {
+          id,
+          src,
+          dst: key,
+          nonce: (ev.args.nonce as bigint).toString(),
+          block: l.blockNumber,
+          tx: l.transactionHash,
+        };
       }
     }
     this.state.cursors[key] = next;
@@ -201,6 +271,8 @@ export class MonitorKeeper {
     const report: MonitorReport = {
       solvency: [],
       broken: [],
+      orphans: [],
+      swallowed: [],
       inFlight: {},
       oldestInFlight: {},
       stuck: [],
@@ -222,8 +294,10 @@ export class MonitorKeeper {
       }
     }
     const up = (id: bigint | string) => heads.has(BigInt(id));
+    // Deliveries matched with their source events; the rest checked against the source's blocks not final yet.
+    const orphans = await this.orphans(up, heads);
     // 2. Envelopes in flight: checked on their destination, all reads in flight at once.
-    const flights = Object.values(this.state.inflight).filter((f) => up(f.dst));
+    const flights = Object.values(this.state.inflight).filter((f) => up(f.dst) && f.executedAt === undefined);
     const checks = await settleAll(flights, async (f) => {
       const dst = ctx.byId.get(BigInt(f.dst))!;
       const m = Messenger__factory.connect(dst.contracts.messenger, dst.provider);
@@ -244,13 +318,17 @@ export class MonitorKeeper {
         if (f.failed) {
           report.retryable.push(this.unstick(f, "dropped"));
         }
-        delete this.state.inflight[f.id];
+        // Kept until the destination's events up to here are read: its own delivery event must be among them
+        // (else another envelope consumed its nonce), and so must a retry's, which is matched with it.
+        f.executedAt = heads.get(BigInt(f.dst))!.head;
       } else if (r.value.retryable) {
         f.failed = true;
       }
     }
     // Source timestamps of what is still in flight (once per envelope).
-    const undated = Object.values(this.state.inflight).filter((f) => f.sentAt === undefined && up(f.src));
+    const undated = Object.values(this.state.inflight).filter(
+      (f) => f.sentAt === undefined && f.executedAt === undefined && up(f.src),
+    );
     const blocks = [...new Set(undated.map((f) => `${f.src}:${f.block}`))];
     const times = await settleAll(blocks, async (k) => {
       const [src, n] = k.split(":");
@@ -259,6 +337,13 @@ export class MonitorKeeper {
     const timeOf = new Map(times.map((t) => [t.item, t.ok ? t.value : undefined]));
     for (const f of undated) f.sentAt = timeOf.get(`${f.src}:${f.block}`);
     for (const f of Object.values(this.state.inflight)) {
+      if (f.executedAt !== undefined) {
+        // Executed: done once the destination's events up to then are read; swallowed if they hold none for it.
+        if (this.state.cursors[f.dst] <= f.executedAt) continue;
+        if (f.deliverySeen) delete this.state.inflight[f.id];
+        else report.swallowed.push(this.unstick(f, "swallowed"));
+        continue;
+      }
       const route = this.route(f);
       report.inFlight[route] = (report.inFlight[route] ?? 0) + 1;
       if (f.failed) {
@@ -291,6 +376,13 @@ export class MonitorKeeper {
       }
     }
     for (const r of report.solvency) if (r.ok === false) report.broken.push(this.solvencyText(r));
+    for (const w of report.swallowed) report.broken.push(`swallowed ${w.id} (${w.route}): ${w.call}`);
+    for (const o of orphans) {
+      const row = report.solvency.find((r) => r.chain === o.chain && r.asset === o.asset);
+      o.contained = row?.ok === true;
+      if (!o.contained) report.broken.push(orphanText(o));
+    }
+    report.orphans = orphans;
     if (this.file) writeState(this.file, this.state);
     for (const c of ctx.all) {
       const s = c.health.status;
@@ -303,7 +395,94 @@ export class MonitorKeeper {
     return report;
   }
 
-  private route(f: Flight): string {
+  /**
+   * Matches the deliveries read on destinations with the envelopes read on their sources (at depth); looks for
+   * each one left in its source's blocks above that depth (`MessageSent` with its id). One found nowhere is an
+   * orphan: its effect on the destination is read once from the delivery's transaction.
+   */
+  private async orphans(
+    up: (id: bigint | string) => boolean,
+    heads: Map<bigint, { head: number; time: number }>,
+  ): Promise<Orphan[]> {
+    const deliveries = (this.state.deliveries ??= {});
+    const open: Delivery[] = [];
+    for (const d of Object.values(deliveries)) {
+      const f = this.state.inflight[d.id];
+      if (f) {
+        f.deliverySeen = true;
+        delete deliveries[d.id];
+      } else if (!d.orphan && up(d.src) && up(d.dst)) open.push(d);
+    }
+    const sent = messenger.getEvent("MessageSent").topicHash;
+    const checks = await settleAll(open, async (d) => {
+      const src = this.ctx.byId.get(BigInt(d.src))!;
+      const from = this.state.cursors[d.src];
+      const head = heads.get(src.chainId)!.head;
+      if (from > head) return false;
+      const logs = await src.provider.getLogs({
+        address: src.contracts.messenger,
+        topics: [sent, d.id],
+        fromBlock: from,
+        toBlock: head,
+      });
+      return logs.length === 0;
+    });
+    for (const c of checks) {
+      if (!c.ok) {
+        this.ctx.byId.get(BigInt(c.item.src))!.health.fail(c.error);
+        continue;
+      }
+      if (!c.value) continue; // in the source's blocks not final yet: matched at depth later
+      const d = c.item;
+      try {
+        d.orphan = await this.effectOf(d);
+      } catch (e) {
+        this.ctx.byId.get(BigInt(d.dst))!.health.fail(e);
+      }
+    }
+    return Object.values(deliveries)
+      .filter((d) => d.orphan)
+      .map((d) => ({
+        id: d.id,
+        route: this.route(d),
+        nonce: d.nonce,
+        block: d.block,
+        tx: d.tx,
+        effect: d.orphan!.effect,
+        chain: d.orphan!.chain,
+        asset: d.orphan!.asset,
+        contained: false,
+      }));
+  }
+
+  /** What the delivery `d` did on its destination, from its transaction's logs (credit, quarantine, payout). */
+  private async effectOf(d: Delivery): Promise<NonNullable<Delivery["orphan"]>> {
+    const dst = this.ctx.byId.get(BigInt(d.dst))!;
+    const receipt = await dst.provider.getTransactionReceipt(d.tx);
+    const srcName = this.ctx.nameOf.get(BigInt(d.src)) ?? d.src;
+    const dstName = this.ctx.nameOf.get(BigInt(d.dst)) ?? d.dst;
+    for (const l of (receipt?.logs ?? []) as readonly Log[]) {
+      const onHub = l.address.toLowerCase() === this.ctx.hub.contracts.engine.toLowerCase();
+      const onVault = dst.contracts.vault && l.address.toLowerCase() === dst.contracts.vault.toLowerCase();
+      const ev = onHub ? parse(hubIface, l) : onVault ? parse(vaultIface, l) : undefined;
+      if (!ev || ev.args.messageId !== d.id) continue;
+      const asset = (ev.args.asset as string).toLowerCase();
+      const amount = ev.args.amount as bigint;
+      if (ev.name === "CollateralCredited" || ev.name === "CollateralQuarantined") {
+        const what = formatAmount(this.ctx.tokensOf.get(BigInt(d.src)), asset, amount);
+        const verb = ev.name === "CollateralCredited" ? "credited" : "quarantined";
+        return { effect: `DEPOSIT: ${verb} ${what} to ${ev.args.account}`, chain: srcName, asset };
+      }
+      if (ev.name === "Released" || ev.name === "ReleaseDeferred" || ev.name === "ReleaseRateLimited") {
+        const what = formatAmount(this.ctx.tokensOf.get(BigInt(d.dst)), asset, amount);
+        const verb = ev.name === "Released" ? "paid" : "owed as a claim";
+        return { effect: `RELEASE: ${verb} ${what} to ${ev.args.recipient}`, chain: dstName, asset };
+      }
+    }
+    return { effect: "no credit or payout found in its transaction" };
+  }
+
+  private route(f: { src: string; dst: string }): string {
     const n = (id: string) => this.ctx.nameOf.get(BigInt(id)) ?? id;
     return `${n(f.src)}->${n(f.dst)}`;
   }
@@ -321,7 +500,10 @@ export class MonitorKeeper {
         ? `owner on ${src}: Messenger(${f.srcMessenger}).resend(<envelope ${f.id}>, [${adapters}])`
         : state === "stored-for-retry"
           ? `anyone on ${dst}: Messenger(${dstMessenger}).retry(<envelope ${f.id}>)`
-          : `owner on ${src}: Messenger(${f.srcMessenger}).reissue(<envelope ${f.id}>) after checking it can never be delivered`;
+          : state === "swallowed"
+            ? `owner on ${src}: Messenger(${f.srcMessenger}).reissue(<envelope ${f.id}>): its nonce ${f.nonce} was ` +
+              `consumed on ${dst} by another envelope (a reorganisation on ${src} re-used it), so it can never be delivered`
+            : `owner on ${src}: Messenger(${f.srcMessenger}).reissue(<envelope ${f.id}>) after checking it can never be delivered`;
     return { id: f.id, route: this.route(f), state, call };
   }
 
@@ -347,7 +529,7 @@ export class MonitorKeeper {
             ]);
             let inFlight = 0n;
             for (const f of Object.values(this.state.inflight)) {
-              if (f.asset !== asset || f.amount === undefined) continue;
+              if (f.asset !== asset || f.amount === undefined || f.executedAt !== undefined) continue;
               const deposit = f.kind === DEPOSIT && f.src === s.chainId.toString() && f.sender === vaultAddress;
               const release = f.kind === RELEASE && f.dst === s.chainId.toString() && f.sender === engineAddress;
               if (deposit || release) inFlight += f.amount;
@@ -459,6 +641,7 @@ export class MonitorKeeper {
     this.lastSummary = summary;
     this.log(summary, { inFlight: r.inFlight, chains: r.chains, pool: r.pool });
     for (const b of r.broken) this.log.error(`BROKEN ${b}`);
+    for (const o of r.orphans.filter((x) => x.contained)) this.log.warn(`contained ${orphanText(o)}`, { ...o });
     for (const s of [...r.stuck, ...r.retryable]) {
       this.log.warn(
         `${s.state} ${s.id.slice(0, 10)}… ${s.route}${s.ageSeconds ? ` for ${s.ageSeconds} s` : ""}: ${s.call}`,
@@ -468,4 +651,20 @@ export class MonitorKeeper {
       );
     }
   }
+}
+
+function parse(iface: Interface, l: Log) {
+  try {
+    return iface.parseLog(l);
+  } catch {
+    return null;
+  }
+}
+
+/** One line naming an orphan, what it did and where. */
+export function orphanText(o: Orphan): string {
+  return (
+    `orphan ${o.id} (${o.route}, nonce ${o.nonce}) delivered in block ${o.block} (tx ${o.tx}) has no source event ` +
+    `any more (reorganised away after delivery, or forged): ${o.effect}`
+  );
 }
