@@ -29,15 +29,16 @@ interface IMarginEvents {
     /// @notice Liquidation rules (one slot). Health is 1e18-scaled; 1e18 is the liquidation line.
     /// @param targetHealth A liquidation repays at most what brings the account back to this health (> 1e18), or the
     ///        whole debt when seizing this collateral cannot get there or what is left would be dust.
-    /// @param maxBonusHealth At or below this health (< 1e18) the bonus is the market's `liquidationBonusBps` (its cap).
+    /// @param maxBonusHealth At or below this health (< 1e18) the bonus is the market's `liquidationBonusBps` (its
+    ///        cap).
     /// @param minBonusBps Bonus just below health 1 (never above the market's cap). Between `maxBonusHealth` and 1 the
     ///        bonus falls linearly from the cap to this minimum: the worse the account, the larger the incentive.
-    /// @param protocolShareBps Share of the liquidation bonus that goes to reserves: the liquidator pays it in
-    ///        base on top of the repayment.
+    /// @param protocolShareBps Share of the liquidation bonus that goes to reserves: the liquidator pays it in base on
+    ///        top of the repayment.
     /// @param storeFrontShareBps Share of a market's bonus cap given as a discount to buyers of absorbed collateral
-    ///        ({IMarginEngine-buyCollateral}); the rest of the bonus stays with the protocol.
+    ///        ({IMarginLiquidations-buyCollateral}); the rest of the bonus stays with the protocol.
     /// @param absorbReward Base units credited to the caller's lending balance per account it absorbs
-    ///        ({IMarginEngine-absorb}), paid by reserves: the incentive of a liquidator who holds no capital.
+    ///        ({IMarginLiquidations-absorb}), paid by reserves: the incentive of a liquidator who holds no capital.
     struct LiquidationParams {
         uint64 targetHealth;
         uint64 maxBonusHealth;
@@ -98,7 +99,7 @@ interface IMarginEvents {
         uint256 bonusBps;
     }
 
-    /// @notice What {IMarginEngine-absorb} would do to one account now (all amounts in base units).
+    /// @notice What {IMarginLiquidations-absorb} would do to one account now (all amounts in base units).
     /// @param debt The debt the protocol takes over and clears.
     /// @param collateralValue What the account's listed credits are worth to the protocol: their value at the feed
     ///        price less the bonus its health gives (the same penalty as a liquidation).
@@ -256,10 +257,13 @@ interface IMarginEvents {
     /// @notice A partial liquidation would leave `remaining` of the seized collateral, worth less than the minimum
     ///         debt (`remainingValue`, USD 1e18): repay enough to seize all of it.
     error LiquidationLeavesCollateralDust(uint256 remaining, uint256 remainingValue);
-    /// @notice None of the accounts given to {IMarginEngine-absorb} was liquidatable.
+    /// @notice A function of the extension or the liquidation part was called on that part itself, not through the
+    ///         engine.
+    error NotDelegated();
+    /// @notice None of the accounts given to {IMarginLiquidations-absorb} was liquidatable.
     error NothingToAbsorb();
     /// @notice The hub holds no absorbed credit of (`chainId`, `asset`) to sell.
     error NotForSale(uint64 chainId, address asset);
-    /// @notice {IMarginEngine-buyCollateral} would credit `amount`, less than `minAmount`.
+    /// @notice {IMarginLiquidations-buyCollateral} would credit `amount`, less than `minAmount`.
     error BuyBelowMinimum(uint256 amount, uint256 minAmount);
 }
