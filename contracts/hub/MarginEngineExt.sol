@@ -268,30 +268,6 @@ contract MarginEngineExt is IMarginEngineAdmin, IPriceOracle, MarginStorage {
     }
 
     /// @inheritdoc IMarginEngineAdmin
-    function quarantineCredit(
-        address account,
-        uint64 chainId,
-        address asset,
-        uint256 amount
-    ) external delegated onlyOwner nonReentrant {
-        uint256 balance = _collateral[account][chainId][asset];
-        if (amount == 0 || amount > balance) revert InsufficientCollateral(account, chainId, asset, balance, amount);
-        // The engine's collateral debit, here for the extension (the engine keeps its own on its hot paths).
-        _collateral[account][chainId][asset] = balance - amount;
-        MarketState storage state = _marketStates[chainId][asset];
-        state.totalCredits -= uint128(amount);
-        if (balance == amount) {
-            Account storage acc = _accounts[account];
-            acc.credits -= 1;
-            uint256 idPlusOne = state.idPlusOne;
-            if (idPlusOne != 0) acc.positions &= ~uint128(1 << (idPlusOne - 1));
-        }
-        _quarantine.byAccount[account][chainId][asset] += amount;
-        _quarantine.total[chainId][asset] += amount;
-        emit CreditQuarantined(account, chainId, asset, amount);
-    }
-
-    /// @inheritdoc IMarginEngineAdmin
     function setLatencyHaircut(uint64 chainId, uint16 haircutBps) external delegated onlyOwner {
         if (haircutBps >= BPS) revert InvalidHaircut(haircutBps);
         latencyHaircutBps[chainId] = haircutBps;

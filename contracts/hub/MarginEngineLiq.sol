@@ -244,4 +244,21 @@ contract MarginEngineLiq is IMarginLiquidations, MarginStorage {
     ) external view returns (LiquidationQuote memory) {
         return _quoteLiquidation(account, _accounts[account], _accruedPool(), chainId, asset, repayAmount);
     }
+
+    // ============================================================================================ CONTAINMENT
+
+    /// @inheritdoc IMarginLiquidations
+    /// @dev Here rather than in the extension for room: it is the owner's, like the extension's functions.
+    function quarantineCredit(
+        address account,
+        uint64 chainId,
+        address asset,
+        uint256 amount
+    ) external delegated onlyOwner nonReentrant {
+        if (amount == 0) revert ZeroAmount();
+        _debitCollateral(account, chainId, asset, amount);
+        _quarantine.byAccount[account][chainId][asset] += amount;
+        _quarantine.total[chainId][asset] += amount;
+        emit CreditQuarantined(account, chainId, asset, amount);
+    }
 }

@@ -101,14 +101,6 @@ interface IMarginEngineAdmin is IMarginEvents {
     ///         back it in the vault). Only the owner.
     function releaseQuarantine(address account, uint64 chainId, address asset, uint256 amount, bool credit) external;
 
-    /// @notice Moves `amount` of `account`'s credit on (`chainId`, `asset`) into quarantine, out of its borrowing
-    ///         power and out of reach of withdrawals: the containment of a credit that no tokens back any more
-    ///         (its DEPOSIT was reorganised away on the source chain after delivery; a RELEASE reorganised away on
-    ///         the hub after the vault paid it). {releaseQuarantine} then discards it, or credits it back if the
-    ///         review finds it genuine. Only the owner. The account may become liquidatable: its collateral was
-    ///         never there.
-    function quarantineCredit(address account, uint64 chainId, address asset, uint256 amount) external;
-
     /// @notice Sets the latency haircut of `chainId`: collateral there counts `haircutBps` less, in borrowing
     ///         and in liquidation, because its release is slower or riskier. Only the owner.
     function setLatencyHaircut(uint64 chainId, uint16 haircutBps) external;

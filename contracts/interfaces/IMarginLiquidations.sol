@@ -64,4 +64,12 @@ interface IMarginLiquidations is IMarginEvents {
         address asset,
         uint256 repayAmount
     ) external view returns (LiquidationQuote memory);
+
+    /// @notice Moves `amount` of `account`'s credit on (`chainId`, `asset`) into quarantine, out of its borrowing
+    ///         power and out of reach of withdrawals: the containment of a credit that no tokens back any more
+    ///         (its DEPOSIT was reorganised away on the source chain after delivery; a RELEASE reorganised away on
+    ///         the hub after the vault paid it). {IMarginEngineAdmin-releaseQuarantine} then discards it, or credits it back if the
+    ///         review finds it genuine. Only the owner. The account may become liquidatable: its collateral was
+    ///         never there.
+    function quarantineCredit(address account, uint64 chainId, address asset, uint256 amount) external;
 }

@@ -401,7 +401,6 @@ describe("adversarial 12: admin surface of every contract", () => {
       configureMarket: () => ext.configureMarket(ALPHA, weth, 5000, 6000, 500, false),
       setCreditCap: () => ext.setCreditCap(ALPHA, weth, 1),
       releaseQuarantine: () => ext.releaseQuarantine(owner.address, ALPHA, weth, 1, true),
-      quarantineCredit: () => ext.quarantineCredit(owner.address, ALPHA, weth, 1),
       setLatencyHaircut: () => ext.setLatencyHaircut(ALPHA, 100),
       setBorrowPaused: () => ext.setBorrowPaused(true),
       setRateModel: () => ext.setRateModel({ baseRate: 0, slope1: 1, slope2: 1, kink: 1 }),

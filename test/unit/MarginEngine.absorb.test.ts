@@ -410,6 +410,10 @@ describe("MarginEngineLiq: only through the engine", () => {
       "NotDelegated",
     );
     await expect(liq.absorbBadDebt(f.alice.address)).to.be.revertedWithCustomError(liq, "NotDelegated");
+    await expect(liq.quarantineCredit(f.alice.address, ALPHA, asset, 1)).to.be.revertedWithCustomError(
+      liq,
+      "NotDelegated",
+    );
     // Through the extension's own address (its fallback) too.
     const ext = MarginEngineExt__factory.connect(await f.hub.engine.extension(), f.owner);
     expect(await ext.liquidations()).to.equal(liqAddress);
