@@ -326,7 +326,16 @@ async function runOne(s: Setup, o: ParadoxOptions, spec: RunSpec): Promise<RunRe
       const px = await prices();
       if (spec.mode === "a") {
         for (const v of unhealthy) {
-          const r = await liquidateRelease(eng, lens, v.account, px, s.capital - out, gasPrice, liquidator.address);
+          const r = await liquidateRelease(
+            eng,
+            lens,
+            v.account,
+            px,
+            s.capital - out,
+            gasPrice,
+            liquidator.address,
+            log,
+          );
           if (r === "short") short++;
           if (typeof r === "object") {
             liquidations += r.count;
@@ -455,6 +464,7 @@ async function liquidateRelease(
   available: bigint,
   gasPrice: bigint,
   recipient: string,
+  log: (line: string) => void,
 ): Promise<"short" | "none" | { count: number; cost: bigint; releases: [string, bigint][] }> {
   const done = { count: 0, cost: 0n, releases: [] as [string, bigint][] };
   const positions = await lens.positions(account);
@@ -490,11 +500,15 @@ async function liquidateRelease(
     });
     const c = plan.chosen;
     if (!c) return done.count ? done : /needs \d+ base/.test(plan.reason ?? "") ? "short" : "none";
-    const rc = await mined(
-      engine.liquidate(account, c.chainId!, c.asset!, c.repaid, 0n, recipient, {
-        value: c.nativeFee,
-      }),
-    );
+    let rc: ContractTransactionReceipt;
+    try {
+      rc = await mined(
+        engine.liquidate(account, c.chainId!, c.asset!, c.repaid, 0n, recipient, { value: c.nativeFee }),
+      );
+    } catch (e) {
+      log(`liquidation of ${account} on chain ${c.chainId} reverted: ${describeError(e)}`);
+      return done.count ? done : "none";
+    }
     for (const l of rc.logs) {
       const ev = engine.interface.parseLog(l);
       if (ev?.name !== "Liquidated") continue;
