@@ -54,6 +54,7 @@ export function table(results: RunResult[]): string {
     ["peak capital", (r) => units(r.peakCapital)],
     ["capital stuck", (r) => units(r.capitalStuck)],
     ["short of capital", (r) => String(r.capitalShort)],
+    ["buyers paid", (r) => units(r.buyersPaid)],
     ["bad debt off+open", (r) => `${units(r.badDebtWrittenOff)} + ${units(r.badDebtOpen)}`],
     ["bad debt %", (r) => `${r.badDebtPct.toFixed(2)}%`],
     ["lenders lost", (r) => units(r.lendersLost)],

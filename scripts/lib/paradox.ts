@@ -101,6 +101,8 @@ export interface RunResult {
   badDebtPct: number;
   /** Supply index drop × supply at the start. */
   lendersLost: bigint;
+  /** Base the buyers paid for inventory (b): their capital, not the liquidator's. */
+  buyersPaid: bigint;
   /** Hub inventory at the end, at the final prices. */
   inventoryValue: bigint;
   /** Reserves at the end (int: negative when the inventory was bought with lenders' base). */
@@ -405,9 +407,12 @@ async function runOne(s: Setup, o: ParadoxOptions, spec: RunSpec): Promise<RunRe
       ? (supply0 * (pool0.supplyIndex - pool1.supplyIndex)) / pool0.supplyIndex
       : 0n;
   let inventoryValue = 0n;
+  let buyersPaid = 0n;
   if (spec.mode === "b") {
+    for (const e of await engine.queryFilter(engine.filters.CollateralBought(), startBlock))
+      buyersPaid += e.args.baseAmount;
     for (const m of s.markets) {
-      const held = await inventoryOf(engine, startBlock, m.chainId, m.asset);
+      const held = await inventoryOf(engine, m.chainId, m.asset);
       inventoryValue += (held * px.of.get(`${m.chainId}:${m.asset}`)!) / px.basePrice;
     }
   }
@@ -439,6 +444,7 @@ async function runOne(s: Setup, o: ParadoxOptions, spec: RunSpec): Promise<RunRe
     badDebtOpen,
     badDebtPct: Number((badDebt * 1_000_000n) / s.borrowed) / 10_000,
     lendersLost,
+    buyersPaid,
     inventoryValue,
     reserves,
     inventoryUncovered: uncovered,
@@ -522,12 +528,9 @@ async function liquidateRelease(
   return done.count ? done : "none";
 }
 
-/** The hub's inventory of (`chainId`, `asset`) bought in by absorbs since `fromBlock`, less what buyers took. */
-async function inventoryOf(engine: IMarginHub, fromBlock: number, chainId: bigint, asset: string): Promise<bigint> {
-  const inn = await engine.queryFilter(engine.filters.CollateralAbsorbed(undefined, chainId, asset), fromBlock);
-  const outs = await engine.queryFilter(engine.filters.CollateralBought(undefined, undefined, chainId), fromBlock);
-  const bought = outs.filter((e) => e.args.asset.toLowerCase() === asset.toLowerCase());
-  return inn.reduce((a, e) => a + e.args.amount, 0n) - bought.reduce((a, e) => a + e.args.amount, 0n);
+/** The hub's inventory of (`chainId`, `asset`): the credit of the engine's own address (MarginEngineLiq). */
+async function inventoryOf(engine: IMarginHub, chainId: bigint, asset: string): Promise<bigint> {
+  return engine.collateralOf(await engine.getAddress(), chainId, asset);
 }
 
 /**
