@@ -4,7 +4,7 @@
  *
  *   1. every chain: Messenger, then one adapter per bridge its routes use (LayerZero, CCIP, Hyperlane, Local);
  *      mock tokens and feeds when the environment deploys its own (`deployTokens`)
- *   2. hub: the hub steps of deploy/hub.ts (extension, engine, lens)
+ *   2. hub: the hub steps of deploy/hub.ts (liquidations, extension, engine, lens)
  *   3. spokes: CollateralVault
  *   4. wiring, per spoke, both ways: adapter remotes (peer, bridge id, delivery gas) or LocalAdapter peers and
  *      relayers, LayerZero DVNs/executor when the config names them, messenger routes (k of n), peer apps

@@ -8,7 +8,12 @@
  * - `engine`: the peer app of the vaults (messenger `setPeerApp`), owner of markets and credit caps;
  * - `owned`: every Ownable2Step contract of the hub besides the messenger and adapters (handed to the timelock).
  */
-import { MarginEngineExt__factory, MarginEngine__factory, MarginLens__factory } from "../typechain-types";
+import {
+  MarginEngineExt__factory,
+  MarginEngineLiq__factory,
+  MarginEngine__factory,
+  MarginLens__factory,
+} from "../typechain-types";
 import type { DeployFactory } from "./runner";
 import type { EnvironmentConfig } from "./types";
 
@@ -39,9 +44,12 @@ export interface HubStep {
 }
 
 export const HUB_STEPS: HubStep[] = [
-  // The engine's extension (configuration, feeds, rare views), reached through the engine's fallback: it holds no
-  // state of its own and refuses direct calls, so it is deployed first and owned by nobody that matters.
-  { name: "extension", factory: new MarginEngineExt__factory(), args: (i) => [i.baseToken, i.messenger] },
+  // The engine's liquidation part (absorb, buyCollateral, bad-debt write-off, liquidation quotes), reached through
+  // the extension's fallback, and the extension (configuration, feeds, rare views), reached through the engine's:
+  // neither holds state of its own and both refuse direct calls, so they are deployed first, in this order (each
+  // part takes the next one's address), and owned by nobody that matters.
+  { name: "liquidations", factory: new MarginEngineLiq__factory(), args: (i) => [i.baseToken, i.messenger] },
+  { name: "extension", factory: new MarginEngineExt__factory(), args: (_i, d) => [d.liquidations] },
   {
     name: "engine",
     factory: new MarginEngine__factory(),
@@ -58,9 +66,12 @@ export const HUB_STEPS: HubStep[] = [
         },
         i.risk.reserveFactorBps,
         {
-          closeFactorBps: liq.closeFactorBps,
+          targetHealth: wad(liq.targetHealth),
+          maxBonusHealth: wad(liq.maxBonusHealth),
+          minBonusBps: liq.minBonusBps,
           protocolShareBps: liq.protocolShareBps,
-          fullCloseHealth: wad(liq.fullCloseHealth),
+          storeFrontShareBps: liq.storeFrontShareBps,
+          absorbReward: wad(liq.absorbReward) / 10n ** BigInt(18 - i.baseDecimals),
         },
         wad(i.risk.minDebt) / 10n ** BigInt(18 - i.baseDecimals),
         i.owner,

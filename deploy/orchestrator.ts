@@ -15,6 +15,8 @@ import {
   IMarginHub__factory,
   MarginEngineExt,
   MarginEngineExt__factory,
+  MarginEngineLiq,
+  MarginEngineLiq__factory,
   MarginLens,
   MarginLens__factory,
   Messenger,
@@ -36,7 +38,15 @@ export interface HubConfig {
   guardian: string;
   rateModel: RateModelYearly;
   reserveFactorBps: number;
-  liquidation: { closeFactorBps: number; protocolShareBps: number; fullCloseHealth: bigint };
+  /** Liquidation rules: health 1e18-scaled, shares and bonus in bps, the absorb reward in base units. */
+  liquidation: {
+    targetHealth: bigint;
+    maxBonusHealth: bigint;
+    minBonusBps: number;
+    protocolShareBps: number;
+    storeFrontShareBps: number;
+    absorbReward: bigint;
+  };
   /** Smallest debt after a borrow, in base units. */
   minDebt: bigint;
   /** Native fee of the LocalAdapter per envelope (devnets: 0). */
@@ -54,6 +64,8 @@ export interface HubDeployment extends MessagingDeployment {
   engine: IMarginHub;
   /** The engine's extension (for records and verification; never called directly, see MarginEngineExt). */
   extension: MarginEngineExt;
+  /** The engine's liquidation part (for records and verification; never called directly, see MarginEngineLiq). */
+  liquidations: MarginEngineLiq;
   lens: MarginLens;
 }
 
@@ -151,9 +163,12 @@ export function riskOf(config: HubConfig): EnvironmentConfig["risk"] {
     },
     reserveFactorBps: config.reserveFactorBps,
     liquidation: {
-      closeFactorBps: config.liquidation.closeFactorBps,
+      targetHealth: dec(config.liquidation.targetHealth),
+      maxBonusHealth: dec(config.liquidation.maxBonusHealth),
+      minBonusBps: config.liquidation.minBonusBps,
       protocolShareBps: config.liquidation.protocolShareBps,
-      fullCloseHealth: dec(config.liquidation.fullCloseHealth),
+      storeFrontShareBps: config.liquidation.storeFrontShareBps,
+      absorbReward: dec(config.liquidation.absorbReward * 10n ** 12n),
     },
     minDebt: dec(config.minDebt * 10n ** 12n),
   };
@@ -187,6 +202,7 @@ export async function deployHub(deployer: Signer, config: HubConfig): Promise<Hu
     ...messaging,
     engine: IMarginHub__factory.connect(deployed.engine, deployer),
     extension: MarginEngineExt__factory.connect(deployed.extension, deployer),
+    liquidations: MarginEngineLiq__factory.connect(deployed.liquidations, deployer),
     lens: MarginLens__factory.connect(deployed.lens, deployer),
   };
 }

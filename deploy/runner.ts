@@ -112,6 +112,7 @@ const SOURCES: Record<string, string> = {
   CCIPAdapter: "contracts/messaging/adapters/CCIPAdapter.sol",
   HyperlaneAdapter: "contracts/messaging/adapters/HyperlaneAdapter.sol",
   MarginEngineExt: "contracts/hub/MarginEngineExt.sol",
+  MarginEngineLiq: "contracts/hub/MarginEngineLiq.sol",
   MarginEngine: "contracts/hub/MarginEngine.sol",
   MarginLens: "contracts/hub/MarginLens.sol",
   CollateralVault: "contracts/spoke/CollateralVault.sol",

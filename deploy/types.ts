@@ -137,7 +137,18 @@ export interface EnvironmentConfig {
     /** Yearly rates, 1e18 = 100%, as decimal strings ("0.04"). */
     rateModel: { baseRatePerYear: string; slope1PerYear: string; slope2PerYear: string; kink: string };
     reserveFactorBps: number;
-    liquidation: { closeFactorBps: number; protocolShareBps: number; fullCloseHealth: string };
+    /**
+     * Liquidation rules: health as decimal strings ("1.05"), shares and bonus in bps, the absorb reward in base token
+     * units ("5"). See LiquidationParams in contracts/interfaces/IMarginEvents.sol.
+     */
+    liquidation: {
+      targetHealth: string;
+      maxBonusHealth: string;
+      minBonusBps: number;
+      protocolShareBps: number;
+      storeFrontShareBps: number;
+      absorbReward: string;
+    };
     /** Smallest debt, in base token units ("100"). */
     minDebt: string;
     /** Per spoke network, a latency haircut in bps (optional). */

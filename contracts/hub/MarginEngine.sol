@@ -8,7 +8,6 @@ import {InterestRateLib} from "../libraries/InterestRateLib.sol";
 import {IMarginEngine} from "../interfaces/IMarginEngine.sol";
 import {MessageCodec} from "../libraries/MessageCodec.sol";
 import {MathLib} from "../libraries/MathLib.sol";
-import {PriceLib} from "../libraries/PriceLib.sol";
 import {Guarded} from "../access/Guarded.sol";
 import {MarginStorage} from "./MarginStorage.sol";
 import {MarginEngineExt} from "./MarginEngineExt.sol";
@@ -249,17 +248,54 @@ contract MarginEngine is IMarginEngine, MarginStorage {
         address recipient
     ) external payable nonReentrant returns (uint256) {
         if (recipient == address(0)) revert ZeroAddress();
+        LiquidationQuote memory q = _liquidate(account, chainId, asset, repayAmount, minSeized, address(0));
+        bytes32 messageId = messenger.sendOrRecord{value: msg.value}(
+            chainId,
+            MessageCodec.encodeRelease(recipient, asset, q.seized),
+            msg.sender
+        );
+        emit Liquidated(account, msg.sender, chainId, asset, q.repaid, q.protocolFee, q.seized, recipient, messageId);
+        return q.seized;
+    }
+
+    /// @inheritdoc IMarginEngine
+    function liquidateToAccount(
+        address account,
+        uint64 chainId,
+        address asset,
+        uint256 repayAmount,
+        uint256 minSeized
+    ) external nonReentrant returns (uint256) {
+        LiquidationQuote memory q = _liquidate(account, chainId, asset, repayAmount, minSeized, msg.sender);
+        emit Liquidated(account, msg.sender, chainId, asset, q.repaid, q.protocolFee, q.seized, msg.sender, 0);
+        return q.seized;
+    }
+
+    /// @dev Quotes, seizes and repays: the collateral goes to `to`'s own credit on the hub, or (`to` zero) is debited
+    ///      for the caller to release. Pulls the repayment and the protocol fee from the caller.
+    function _liquidate(
+        address account,
+        uint64 chainId,
+        address asset,
+        uint256 repayAmount,
+        uint256 minSeized,
+        address to
+    ) internal returns (LiquidationQuote memory q) {
         if (account == msg.sender) revert SelfLiquidation(account);
         PoolState memory pool = _accrue();
 
         Account memory acc = _accounts[account];
-        LiquidationQuote memory q = _quoteLiquidation(account, acc, pool, chainId, asset, repayAmount);
+        q = _quoteLiquidation(account, acc, pool, chainId, asset, repayAmount);
         if (q.seized < minSeized) revert SeizeBelowMinimum(q.seized, minSeized);
 
         // Effects, all of them before any call out: the collateral (a pending withdrawal of the same credit was
         // debited already), the debt, and the bad debt if the account has no credit left at all.
         (, uint256 principal) = _repayAmounts(q.repaid, acc.debtPrincipal, pool.borrowIndex);
-        acc = _debitCollateral(account, chainId, asset, q.seized);
+        // Kept on the hub, the credit only changes hands: the (chain, asset) total stays as it was.
+        acc =
+            to == address(0)
+                ? _debitCollateral(account, chainId, asset, q.seized)
+                : _moveCredit(account, to, chainId, asset, q.seized);
         acc.debtPrincipal -= uint104(principal);
         _accounts[account].debtPrincipal = acc.debtPrincipal;
         _totals.borrowPrincipal -= uint104(principal);
@@ -272,161 +308,9 @@ contract MarginEngine is IMarginEngine, MarginStorage {
 
         // The protocol's share of the bonus is paid in base on top of the repayment and stays as reserves.
         _pullBase(msg.sender, q.repaid + q.protocolFee);
-        bytes32 messageId = messenger.sendOrRecord{value: msg.value}(
-            chainId,
-            MessageCodec.encodeRelease(recipient, asset, q.seized),
-            msg.sender
-        );
-        emit Liquidated(account, msg.sender, chainId, asset, q.repaid, q.protocolFee, q.seized, recipient, messageId);
-        return q.seized;
-    }
-
-    /// @inheritdoc IMarginEngine
-    function previewLiquidation(
-        address account,
-        uint64 chainId,
-        address asset,
-        uint256 repayAmount
-    ) external view returns (LiquidationQuote memory) {
-        return _quoteLiquidation(account, _accounts[account], _accruedPool(), chainId, asset, repayAmount);
-    }
-
-    /// @inheritdoc IMarginEngine
-    /// @dev Review finding (1-unit deposit holds off write-off): nobody can postpone a write-off with a deposit, as
-    ///      only a credit a liquidator could seize stops it. Needs no price: debt with nothing to seize is bad at any
-    ///      price.
-    function absorbBadDebt(address account) external nonReentrant returns (uint256) {
-        PoolState memory pool = _accrue();
-        Account memory acc = _accounts[account];
-        if (acc.debtPrincipal == 0) revert NothingToRepay(account);
-        uint256 idPlusOne = _seizableCredit(account, acc);
-        if (idPlusOne != 0) {
-            Market memory m = _markets[idPlusOne - 1];
-            revert SeizableCreditLeft(account, m.chainId, m.asset);
-        }
-        return _absorbBadDebt(account, acc.debtPrincipal, pool, 0);
-    }
-
-    function _quoteLiquidation(
-        address account,
-        Account memory acc,
-        PoolState memory pool,
-        uint64 chainId,
-        address asset,
-        uint256 repayAmount
-    ) internal view returns (LiquidationQuote memory q) {
-        if (repayAmount == 0) revert ZeroAmount();
-        uint256 idPlusOne = _marketStates[chainId][asset].idPlusOne;
-        if (idPlusOne == 0) revert MarketNotListed(chainId, asset);
-        uint256 balance = _collateral[account][chainId][asset];
-        if (balance == 0) revert InsufficientCollateral(account, chainId, asset, 0, 1);
-
-        uint256 debt = uint256(acc.debtPrincipal).wMulUp(pool.borrowIndex);
-        Config memory config = _config;
-        Valuation memory v = _valuate(account, acc.positions, debt, true, idPlusOne - 1);
-        uint256 health = _healthOf(v);
-        if (health >= WAD) revert NotLiquidatable(account, health);
-        // Credited before the market was listed, the position is not in the bitmap: price it here.
-        // (The sequencer was checked by the valuation: there is debt, or health would not be below 1.)
-        if (v.targetPrice == 0) v.targetPrice = PriceLib.read(_feeds[chainId][asset], chainId, asset);
-
-        LiquidationParams memory params = _liquidation;
-        // Close factor, waived deep under water and where a partial repay would leave dust.
-        uint256 maxRepay = health < params.fullCloseHealth ? debt : debt.bpsDown(params.closeFactorBps);
-        if (debt - maxRepay < config.minDebt) maxRepay = debt;
-        q.repaid = repayAmount < maxRepay ? repayAmount : maxRepay;
-
-        // seized = repaid * basePrice * (1 + bonus) / collateralPrice, rounded down: the protocol keeps dust.
-        uint256 bonusBps = _marketConfigs[idPlusOne - 1].liquidationBonusBps;
-        uint256 repayValuePerUnit = v.basePrice * (BPS + bonusBps);
-        uint256 collateralValuePerUnit = v.targetPrice * BPS;
-        q.seized = (q.repaid * repayValuePerUnit) / collateralValuePerUnit;
-        if (q.seized == 0) {
-            q.repaid = _oneUnitRepay(debt, repayAmount, repayValuePerUnit, collateralValuePerUnit);
-            q.seized = 1;
-        } else if (q.seized > balance) {
-            // Not enough of this collateral: seize all of it and repay only what it covers (rounded up).
-            q.seized = balance;
-            q.repaid = balance.mulDivUp(collateralValuePerUnit, repayValuePerUnit);
-        } else if (debt != q.repaid && debt - q.repaid < config.minDebt) {
-            revert LiquidationLeavesDust(debt - q.repaid, config.minDebt);
-        }
-        q.protocolFee = q.repaid.mulDivUp(bonusBps * params.protocolShareBps, BPS * BPS);
-    }
-
-    /// @dev Review finding (indivisible collateral): the repayment buys less than one raw unit, so the seizure rounds
-    ///      to zero. Seize one unit, for the most a liquidator may repay (the whole debt: the close factor is waived
-    ///      because a unit cannot be split) but never more than the unit is worth after the bonus, rounded up as for a
-    ///      seizure capped at the credit. A smaller `repayAmount` would buy the unit below that: refused.
-    function _oneUnitRepay(
-        uint256 debt,
-        uint256 repayAmount,
-        uint256 repayValuePerUnit,
-        uint256 collateralValuePerUnit
-    ) internal pure returns (uint256 repaid) {
-        uint256 unitWorth = MathLib.mulDivUp(1, collateralValuePerUnit, repayValuePerUnit);
-        repaid = unitWorth < debt ? unitWorth : debt;
-        if (repayAmount < repaid) revert RepayBelowOneUnit(repayAmount, repaid);
     }
 
     // ============================================================================================ INTERNALS
-
-    function _debitCollateral(
-        address account,
-        uint64 chainId,
-        address asset,
-        uint256 amount
-    ) internal returns (Account memory acc) {
-        uint256 balance = _collateral[account][chainId][asset];
-        if (amount > balance) revert InsufficientCollateral(account, chainId, asset, balance, amount);
-        _collateral[account][chainId][asset] = balance - amount;
-        MarketState storage state = _marketStates[chainId][asset];
-        state.totalCredits -= uint128(amount);
-        acc = _accounts[account];
-        if (balance == amount) {
-            // The credit is closed: uncount it and leave its market.
-            acc.credits -= 1;
-            uint256 idPlusOne = state.idPlusOne;
-            if (idPlusOne != 0) acc.positions &= ~uint128(1 << (idPlusOne - 1));
-            _accounts[account] = acc;
-        }
-    }
-
-    /// @dev Converts a repay request into (base taken, principal burned); never more than the debt.
-    function _repayAmounts(
-        uint256 amount,
-        uint256 debtPrincipal,
-        uint256 borrowIndex
-    ) internal pure returns (uint256 repaid, uint256 principal) {
-        uint256 debt = debtPrincipal.wMulUp(borrowIndex);
-        if (amount >= debt) return (debt, debtPrincipal);
-        // Burn principal rounded down: a partial repay never clears more debt than it paid.
-        principal = amount.mulDivDown(WAD, borrowIndex);
-        return (amount, principal);
-    }
-
-    /// @dev Pulls `amount` of base from `from` and checks it all arrived. Review finding (fee-on-transfer base): a
-    ///      token that keeps a fee would credit lenders and repayments more than the pool received. The fee can be
-    ///      switched on after deployment (USDT has such a switch), so it is checked on every pull, not at construction.
-    function _pullBase(address from, uint256 amount) internal {
-        uint256 before = _cash();
-        baseToken.safeTransferFrom(from, address(this), amount);
-        uint256 received = _cash() - before;
-        if (received < amount) revert FeeOnTransferBase(amount, received);
-    }
-
-    /// @dev The engine's base balance, read without ABI overhead (twice per pull: see {_pullBase}).
-    function _cash() internal view returns (uint256 cash) {
-        address token = address(baseToken);
-        assembly ("memory-safe") {
-            mstore(0x00, 0x70a08231) // balanceOf(address)
-            mstore(0x20, address())
-            if iszero(and(gt(returndatasize(), 0x1f), staticcall(gas(), token, 0x1c, 0x24, 0x00, 0x20))) {
-                revert(0, 0)
-            }
-            cash := mload(0x00)
-        }
-    }
 
     /// @dev Adds `principal`, lent as `amount` of base, to the borrow total, and folds `amount` into the average index
     ///      at which the outstanding principal was lent (same slot, same write). Review finding (phantom reserves):

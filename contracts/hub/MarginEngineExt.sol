@@ -4,7 +4,6 @@ pragma solidity 0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {IMarginEngineAdmin} from "../interfaces/IMarginEngineAdmin.sol";
-import {IMessenger} from "../interfaces/IMessenger.sol";
 import {IPriceOracle} from "../interfaces/IPriceOracle.sol";
 import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
 import {MathLib} from "../libraries/MathLib.sol";
@@ -12,11 +11,13 @@ import {InterestRateLib} from "../libraries/InterestRateLib.sol";
 import {PriceLib} from "../libraries/PriceLib.sol";
 import {Guarded} from "../access/Guarded.sol";
 import {MarginStorage} from "./MarginStorage.sol";
+import {MarginEngineLiq} from "./MarginEngineLiq.sol";
 
 /// @title MarginEngineExt
 /// @notice The margin engine's extension: configuration, the price feeds, quarantine review and the rarely used
 ///         views ({IMarginEngineAdmin}, {IPriceOracle}). It is reached only through the engine's fallback, by
-///         `delegatecall`, so it acts on the engine's storage with the engine's caller.
+///         `delegatecall`, so it acts on the engine's storage with the engine's caller. What it does not serve
+///         itself it hands on, by `delegatecall` again, to the liquidation part ({MarginEngineLiq}).
 /// @dev Called directly, every state-changing function reverts with {NotDelegated}, and its own storage is never
 ///      read by anyone (its owner is itself); its views answer about that empty storage. Its immutables (base
 ///      token, messenger, hub chain id) are the engine's: the engine reads them from it at construction.
@@ -28,13 +29,17 @@ contract MarginEngineExt is IMarginEngineAdmin, IPriceOracle, MarginStorage {
     /// @notice Markets are bits of a 128-bit mask per account.
     uint256 public constant MAX_MARKETS = 128;
 
+    /// @notice The liquidation part that serves every function neither the engine nor this extension has.
+    address public immutable liquidations;
+
     address private immutable _self;
 
     /// @dev Owned by itself: nobody can configure the extension's own storage (it matters to nobody anyway).
+    /// @param liq The liquidation part, deployed first: its base token and messenger are the extension's.
     constructor(
-        IERC20 baseToken_,
-        IMessenger messenger_
-    ) MarginStorage(baseToken_, messenger_) Guarded(address(this), address(0)) {
+        MarginEngineLiq liq
+    ) MarginStorage(liq.baseToken(), liq.messenger()) Guarded(address(this), address(0)) {
+        liquidations = address(liq);
         _self = address(this);
     }
 
@@ -58,6 +63,25 @@ contract MarginEngineExt is IMarginEngineAdmin, IPriceOracle, MarginStorage {
         _setRateModel(rateModel);
         _setReserveFactor(reserveFactorBps);
         _setLiquidationParams(liquidation);
+    }
+
+    /// @notice Every function neither the engine nor this extension defines ({IMarginLiquidations}) runs in the
+    ///         liquidation part, by `delegatecall` from here: still in the engine's storage, with its `msg.sender`.
+    ///         Only through the engine: called on the extension itself it reverts with {NotDelegated}.
+    // solhint-disable-next-line no-complex-fallback
+    fallback() external {
+        if (address(this) == _self) revert NotDelegated();
+        address liq = liquidations;
+        // Not memory-safe, and it need not be: as in the engine's fallback, this frame ends right after.
+        assembly {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), liq, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) {
+                revert(0, returndatasize())
+            }
+            return(0, returndatasize())
+        }
     }
 
     // ============================================================================================ USERS
@@ -340,15 +364,35 @@ contract MarginEngineExt is IMarginEngineAdmin, IPriceOracle, MarginStorage {
         emit ReserveFactorSet(reserveFactorBps);
     }
 
+    /// @dev Bounds: a target health above the liquidation line and at most 2 (a liquidation never repays more than
+    ///      what would double the account's margin over the line), a full bonus reached below health 1, and shares
+    ///      and the minimum bonus at most 100%.
     function _setLiquidationParams(LiquidationParams memory params) internal {
         if (
-            params.closeFactorBps == 0 ||
-            params.closeFactorBps > BPS ||
+            params.targetHealth <= WAD ||
+            params.targetHealth > 2 * WAD ||
+            params.maxBonusHealth >= WAD ||
+            params.minBonusBps > BPS ||
             params.protocolShareBps > BPS ||
-            params.fullCloseHealth > WAD
-        ) revert InvalidLiquidationParams(params.closeFactorBps, params.protocolShareBps, params.fullCloseHealth);
+            params.storeFrontShareBps > BPS
+        ) {
+            revert InvalidLiquidationParams(
+                params.targetHealth,
+                params.maxBonusHealth,
+                params.minBonusBps,
+                params.protocolShareBps,
+                params.storeFrontShareBps
+            );
+        }
         _liquidation = params;
-        emit LiquidationParamsSet(params.closeFactorBps, params.protocolShareBps, params.fullCloseHealth);
+        emit LiquidationParamsSet(
+            params.targetHealth,
+            params.maxBonusHealth,
+            params.minBonusBps,
+            params.protocolShareBps,
+            params.storeFrontShareBps,
+            params.absorbReward
+        );
     }
 
     function _setMinDebt(uint96 newMinDebt) internal {

@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {IMarginEvents} from "../interfaces/IMarginEvents.sol";
 import {IMessenger} from "../interfaces/IMessenger.sol";
 import {IPriceOracle} from "../interfaces/IPriceOracle.sol";
@@ -200,6 +201,21 @@ abstract contract MarginStorage is IMarginEvents, Guarded, ReentrancyGuardTransi
         uint256 incomingCash
     ) internal returns (uint256 badDebt) {
         badDebt = debtPrincipal.wMulUp(pool.borrowIndex);
+        _accounts[account].debtPrincipal = 0;
+        _writeOff(account, badDebt, debtPrincipal, pool, incomingCash);
+    }
+
+    /// @dev Removes `principalRemoved` from the borrows and writes off `badDebt` of it (at most all of it): reserves
+    ///      first, then lenders by a lower supply index. Reserves are counted before the principal leaves the
+    ///      borrows: the part of it not written off is covered by something the protocol holds (a repayment being
+    ///      pulled in, or absorbed collateral, a reserve asset). The account's own debt is the caller's to clear.
+    function _writeOff(
+        address account,
+        uint256 badDebt,
+        uint256 principalRemoved,
+        PoolState memory pool,
+        uint256 incomingCash
+    ) internal {
         PoolTotals memory totals = _totals;
         uint256 totalSupply = uint256(totals.supplyPrincipal).wMulDown(pool.supplyIndex);
         uint256 totalBorrow = uint256(totals.borrowPrincipal).wMulUp(pool.borrowIndex);
@@ -219,8 +235,7 @@ abstract contract MarginStorage is IMarginEvents, Guarded, ReentrancyGuardTransi
             pool.supplyIndex = _writtenDownIndex(pool.supplyIndex, remaining, totalSupply);
             _pool.supplyIndex = pool.supplyIndex;
         }
-        _accounts[account].debtPrincipal = 0;
-        _totals.borrowPrincipal = uint104(totals.borrowPrincipal - debtPrincipal);
+        _totals.borrowPrincipal = uint104(totals.borrowPrincipal - principalRemoved);
         totalBadDebt += badDebt;
         emit BadDebtAbsorbed(account, badDebt, fromReserves, fromLenders);
     }
@@ -260,6 +275,216 @@ abstract contract MarginStorage is IMarginEvents, Guarded, ReentrancyGuardTransi
             if (_collateral[account][m.chainId][m.asset] != 0) return id + 1;
         }
         return 0;
+    }
+
+    // ============================================================================================ LIQUIDATION
+
+    /// @dev Bonus at `health` (< 1e18) for a market whose cap is `capBps`: the cap at or below `maxBonusHealth`, then
+    ///      falling linearly to `minBonusBps` (never above the cap) at health 1. Rounded down.
+    function _bonusBps(
+        uint256 health,
+        uint256 capBps,
+        LiquidationParams memory params
+    ) internal pure returns (uint256) {
+        uint256 floorBps = params.minBonusBps < capBps ? params.minBonusBps : capBps;
+        uint256 maxBonusHealth = params.maxBonusHealth;
+        if (health <= maxBonusHealth) return capBps;
+        return floorBps + (capBps - floorBps).mulDivDown(WAD - health, WAD - maxBonusHealth);
+    }
+
+    function _quoteLiquidation(
+        address account,
+        Account memory acc,
+        PoolState memory pool,
+        uint64 chainId,
+        address asset,
+        uint256 repayAmount
+    ) internal view returns (LiquidationQuote memory q) {
+        if (repayAmount == 0) revert ZeroAmount();
+        uint256 id = _marketStates[chainId][asset].idPlusOne;
+        if (id == 0) revert MarketNotListed(chainId, asset);
+        --id;
+        uint256 balance = _collateral[account][chainId][asset];
+        if (balance == 0) revert InsufficientCollateral(account, chainId, asset, 0, 1);
+
+        uint256 debt = uint256(acc.debtPrincipal).wMulUp(pool.borrowIndex);
+        Valuation memory v = _valuate(account, acc.positions, debt, true, id);
+        {
+            uint256 health = _healthOf(v);
+            if (health >= WAD) revert NotLiquidatable(account, health);
+            // Credited before the market was listed, the position is not in the bitmap: price it here, and seizing
+            // it does not lower the collateral the health counts (threshold 0).
+            // (The sequencer was checked by the valuation: there is debt, or health would not be below 1.)
+            uint256 threshold;
+            if (v.targetPrice == 0) v.targetPrice = PriceLib.read(_feeds[chainId][asset], chainId, asset);
+            else threshold = _markets[id].liquidationThresholdBps;
+
+            LiquidationParams memory params = _liquidation;
+            q.bonusBps = _bonusBps(health, _marketConfigs[id].liquidationBonusBps, params);
+            uint256 maxRepay = _maxRepay(v, debt, threshold, q.bonusBps, params.targetHealth);
+            if (debt - maxRepay < _config.minDebt) maxRepay = debt;
+            q.repaid = repayAmount < maxRepay ? repayAmount : maxRepay;
+        }
+
+        // seized = repaid * basePrice * (1 + bonus) / collateralPrice, rounded down: the protocol keeps dust.
+        uint256 repayValuePerUnit = v.basePrice * (BPS + q.bonusBps);
+        uint256 collateralValuePerUnit = v.targetPrice * BPS;
+        q.seized = (q.repaid * repayValuePerUnit) / collateralValuePerUnit;
+        if (q.seized == 0) {
+            q.repaid = _oneUnitRepay(debt, repayAmount, repayValuePerUnit, collateralValuePerUnit);
+            q.seized = 1;
+        } else if (q.seized > balance) {
+            // Not enough of this collateral: seize all of it and repay only what it covers (rounded up).
+            q.seized = balance;
+            q.repaid = balance.mulDivUp(collateralValuePerUnit, repayValuePerUnit);
+        } else if (debt != q.repaid) {
+            uint256 minDebt_ = _config.minDebt;
+            if (debt - q.repaid < minDebt_) revert LiquidationLeavesDust(debt - q.repaid, minDebt_);
+            _noCollateralDust(q, balance, debt, repayAmount, v);
+        }
+        q.protocolFee = q.repaid.mulDivUp(q.bonusBps * _liquidation.protocolShareBps, BPS * BPS);
+    }
+
+    /// @dev A partial liquidation must not leave a remainder of the seized credit worth less than the minimum debt
+    ///      (not worth liquidating). Then it takes it all if the liquidator offered enough (the target-health cap is
+    ///      raised to cover it, up to the whole debt), or reverts with {LiquidationLeavesCollateralDust}.
+    function _noCollateralDust(
+        LiquidationQuote memory q,
+        uint256 balance,
+        uint256 debt,
+        uint256 repayAmount,
+        Valuation memory v
+    ) internal view {
+        uint256 remaining = balance - q.seized;
+        uint256 remainingValue = remaining.wMulDown(v.targetPrice);
+        uint256 minDebt_ = _config.minDebt;
+        if (remaining == 0 || remainingValue >= minDebt_.wMulDown(v.basePrice)) return;
+        uint256 repayValuePerUnit = v.basePrice * (BPS + q.bonusBps);
+        uint256 collateralValuePerUnit = v.targetPrice * BPS;
+        uint256 cover = balance.mulDivUp(collateralValuePerUnit, repayValuePerUnit);
+        if (cover > debt) cover = debt;
+        if (repayAmount < cover) revert LiquidationLeavesCollateralDust(remaining, remainingValue);
+        if (debt != cover && debt - cover < minDebt_) revert LiquidationLeavesDust(debt - cover, minDebt_);
+        q.repaid = cover;
+        q.seized = cover == debt ? (cover * repayValuePerUnit) / collateralValuePerUnit : balance;
+    }
+
+    /// @dev Most a liquidation of a market of liquidation threshold `threshold` may repay (base units, rounded up):
+    ///      what brings health to `targetHealth`, (T * D - WC) / (T - (1 + b) * LT) in value, or the whole debt when
+    ///      seizing this collateral cannot get there (T <= (1 + b) * LT).
+    function _maxRepay(
+        Valuation memory v,
+        uint256 debt,
+        uint256 threshold,
+        uint256 bonusBps,
+        uint256 targetHealth
+    ) internal pure returns (uint256) {
+        // (1 + b) * LT, 1e18-scaled: WAD / BPS^2 = 1e10.
+        uint256 seizedWeight = (BPS + bonusBps) * threshold * 1e10;
+        if (targetHealth <= seizedWeight) return debt;
+        uint256 targetValue = v.debtValue.wMulUp(targetHealth);
+        uint256 gap = targetValue > v.weightedCollateral ? targetValue - v.weightedCollateral : 0;
+        uint256 maxRepay = gap.mulDivUp(WAD, targetHealth - seizedWeight).mulDivUp(WAD, v.basePrice);
+        return maxRepay < debt ? maxRepay : debt;
+    }
+
+    /// @dev Review finding (indivisible collateral): the repayment buys less than one raw unit, so the seizure rounds
+    ///      to zero. Seize one unit, for the most a liquidator may repay (the whole debt: the target-health cap is
+    ///      waived because a unit cannot be split) but never more than the unit is worth after the bonus, rounded up
+    ///      as for a seizure capped at the credit. A smaller `repayAmount` would buy the unit below that: refused.
+    function _oneUnitRepay(
+        uint256 debt,
+        uint256 repayAmount,
+        uint256 repayValuePerUnit,
+        uint256 collateralValuePerUnit
+    ) internal pure returns (uint256 repaid) {
+        uint256 unitWorth = MathLib.mulDivUp(1, collateralValuePerUnit, repayValuePerUnit);
+        repaid = unitWorth < debt ? unitWorth : debt;
+        if (repayAmount < repaid) revert RepayBelowOneUnit(repayAmount, repaid);
+    }
+
+    // ============================================================================================ CREDITS AND BASE
+
+    function _debitCollateral(
+        address account,
+        uint64 chainId,
+        address asset,
+        uint256 amount
+    ) internal returns (Account memory acc) {
+        uint256 balance = _collateral[account][chainId][asset];
+        if (amount > balance) revert InsufficientCollateral(account, chainId, asset, balance, amount);
+        _collateral[account][chainId][asset] = balance - amount;
+        MarketState storage state = _marketStates[chainId][asset];
+        state.totalCredits -= uint128(amount);
+        acc = _accounts[account];
+        if (balance == amount) {
+            // The credit is closed: uncount it and leave its market.
+            acc.credits -= 1;
+            uint256 idPlusOne = state.idPlusOne;
+            if (idPlusOne != 0) acc.positions &= ~uint128(1 << (idPlusOne - 1));
+            _accounts[account] = acc;
+        }
+    }
+
+    /// @dev Moves `amount` of `from`'s credit on (`chainId`, `asset`) to `to`'s, on the hub: no message, and the
+    ///      (chain, asset) total is unchanged. Opens `to`'s credit (entering its market) if it had none, closes
+    ///      `from`'s if emptied. Returns `from`'s account as it now is.
+    function _moveCredit(
+        address from,
+        address to,
+        uint64 chainId,
+        address asset,
+        uint256 amount
+    ) internal returns (Account memory acc) {
+        uint256 balance = _collateral[from][chainId][asset];
+        if (amount > balance) revert InsufficientCollateral(from, chainId, asset, balance, amount);
+        _collateral[from][chainId][asset] = balance - amount;
+        uint256 held = _collateral[to][chainId][asset];
+        _collateral[to][chainId][asset] = held + amount;
+        uint256 idPlusOne = balance == amount || held == 0 ? _marketStates[chainId][asset].idPlusOne : 0;
+        acc = _accounts[from];
+        if (balance == amount) {
+            acc.credits -= 1;
+            if (idPlusOne != 0) acc.positions &= ~uint128(1 << (idPlusOne - 1));
+            _accounts[from] = acc;
+        }
+        if (held == 0) _openCredit(to, idPlusOne);
+    }
+
+    /// @dev Converts a repay request into (base taken, principal burned); never more than the debt.
+    function _repayAmounts(
+        uint256 amount,
+        uint256 debtPrincipal,
+        uint256 borrowIndex
+    ) internal pure returns (uint256 repaid, uint256 principal) {
+        uint256 debt = debtPrincipal.wMulUp(borrowIndex);
+        if (amount >= debt) return (debt, debtPrincipal);
+        // Burn principal rounded down: a partial repay never clears more debt than it paid.
+        principal = amount.mulDivDown(WAD, borrowIndex);
+        return (amount, principal);
+    }
+
+    /// @dev Pulls `amount` of base from `from` and checks it all arrived. Review finding (fee-on-transfer base): a
+    ///      token that keeps a fee would credit lenders and repayments more than the pool received. The fee can be
+    ///      switched on after deployment (USDT has such a switch), so it is checked on every pull, not at construction.
+    function _pullBase(address from, uint256 amount) internal {
+        uint256 before = _cash();
+        SafeERC20.safeTransferFrom(baseToken, from, address(this), amount);
+        uint256 received = _cash() - before;
+        if (received < amount) revert FeeOnTransferBase(amount, received);
+    }
+
+    /// @dev The engine's base balance, read without ABI overhead (twice per pull: see {_pullBase}).
+    function _cash() internal view returns (uint256 cash) {
+        address token = address(baseToken);
+        assembly ("memory-safe") {
+            mstore(0x00, 0x70a08231) // balanceOf(address)
+            mstore(0x20, address())
+            if iszero(and(gt(returndatasize(), 0x1f), staticcall(gas(), token, 0x1c, 0x24, 0x00, 0x20))) {
+                revert(0, 0)
+            }
+            cash := mload(0x00)
+        }
     }
 
     function _toUint104(uint256 x) internal pure returns (uint104) {

@@ -10,8 +10,9 @@ import {IMarginEvents} from "./IMarginEvents.sol";
 ///         Collateral never moves between chains: the hub debits a credit first and then sends a RELEASE to the
 ///         vault that holds the tokens.
 /// @dev The hot paths live in `MarginEngine`; configuration and rarely used views ({IMarginEngineAdmin},
-///      {IPriceOracle}) are served at the same address by `MarginEngineExt` through the engine's fallback.
-///      {IMarginHub} is everything callable at the engine's address.
+///      {IPriceOracle}) are served at the same address by `MarginEngineExt` through the engine's fallback, and the
+///      liquidation modes that need no capital and their quotes ({IMarginLiquidations}) by `MarginEngineLiq` through
+///      the extension's. {IMarginHub} is everything callable at the engine's address.
 interface IMarginEngine is IMessageReceiver, IMarginEvents {
     // ----------------------------------------------------------------------------------------------- lenders
 
@@ -48,16 +49,22 @@ interface IMarginEngine is IMessageReceiver, IMarginEvents {
 
     // ----------------------------------------------------------------------------------------------- liquidation
 
-    /// @notice Repays up to `repayAmount` of the debt of an unhealthy `account` and seizes the equivalent value
-    ///         plus the liquidation bonus from its credit on (`chainId`, `asset`), released to `recipient` on
-    ///         that chain. The repayment is capped by the close factor and by the collateral available.
-    /// @dev The caller pays `repaid + protocolFee` in base (see {previewLiquidation}); `msg.value` pays the
-    ///      RELEASE messaging fee. Reverts with {SeizeBelowMinimum} if the liquidator would receive less than
-    ///      `minSeized`. Debt left on an account with no credit at all is absorbed as bad debt (reserves first,
-    ///      then lenders) in a {BadDebtAbsorbed} event, whatever is in quarantine; with only unlisted credits left,
-    ///      anyone can absorb it with {absorbBadDebt}. When one indivisible unit of the collateral is worth more
-    ///      than the repayment buys, one unit is seized for at most what it is worth after the bonus
-    ///      ({RepayBelowOneUnit} below that).
+    /// @notice Repays up to `repayAmount` of the debt of an unhealthy `account` and seizes the equivalent value plus
+    ///         the liquidation bonus from its credit on (`chainId`, `asset`), released to `recipient` on that chain.
+    ///         The bonus grows as health falls, from `minBonusBps` just below 1 to the market's cap at
+    ///         `maxBonusHealth`; the repayment is capped by what brings the account back to `targetHealth` (the whole
+    ///         debt if this collateral cannot, or if the rest would be below the minimum debt) and by the collateral
+    ///         available ({LiquidationParams}).
+    /// @dev The caller pays `repaid + protocolFee` in base (see {IMarginLiquidations-previewLiquidation}); `msg.value`
+    ///      pays the RELEASE messaging fee. The liquidation completes on the hub whatever the bridges do: with fewer
+    ///      than k bridges accepting the send, the RELEASE is recorded and anyone pushes it later (`pushPending`).
+    ///      Reverts with {SeizeBelowMinimum} if the liquidator would receive less than `minSeized`, and with
+    ///      {LiquidationLeavesCollateralDust} if a partial repayment would leave a remainder of this collateral worth
+    ///      less than the minimum debt. Debt left on an account with no credit at all is absorbed as bad debt (reserves
+    ///      first, then lenders) in a {BadDebtAbsorbed} event, whatever is in quarantine; with only unlisted credits
+    ///      left, anyone can absorb it with {IMarginLiquidations-absorbBadDebt}. When one indivisible unit of the
+    ///      collateral is worth more than the repayment buys, one unit is seized for at most what it is worth after the
+    ///      bonus ({RepayBelowOneUnit} below that).
     /// @return seized Collateral released to the liquidator's recipient.
     function liquidate(
         address account,
@@ -68,22 +75,19 @@ interface IMarginEngine is IMessageReceiver, IMarginEvents {
         address recipient
     ) external payable returns (uint256 seized);
 
-    /// @notice Writes off the debt of `account` as bad debt (reserves first, then lenders: {BadDebtAbsorbed}) when it
-    ///         holds no credit a liquidator could seize: no credit at all, or only credits of unlisted assets (they
-    ///         never counted toward borrowing and stay the account's) or awaiting review in quarantine. Anyone may
-    ///         call it; it needs no price.
-    /// @dev Reverts with {NothingToRepay} without debt and {SeizableCreditLeft} while a seizable credit is left
-    ///      (liquidate it first).
-    /// @return badDebt The debt written off, in base units.
-    function absorbBadDebt(address account) external returns (uint256 badDebt);
-
-    /// @notice What {liquidate} would do now with these arguments (reverts as it would).
-    function previewLiquidation(
+    /// @notice {liquidate}, but the seized collateral is credited to the caller's own account on the hub instead of
+    ///         released: no message, no fee, no bridge. The caller keeps it as collateral or withdraws it later
+    ///         ({withdrawCollateral}). Moving a credit between hub accounts leaves every (chain, asset) total as it
+    ///         was. Same amounts, bonus and reverts as {liquidate} ({IMarginLiquidations-previewLiquidation} quotes
+    ///         both); the {Liquidated} event names the caller as recipient and a zero message id.
+    /// @return seized Collateral credited to the caller's account.
+    function liquidateToAccount(
         address account,
         uint64 chainId,
         address asset,
-        uint256 repayAmount
-    ) external view returns (LiquidationQuote memory);
+        uint256 repayAmount,
+        uint256 minSeized
+    ) external returns (uint256 seized);
 
     // ----------------------------------------------------------------------------------------------- views
 
@@ -97,7 +101,7 @@ interface IMarginEngine is IMessageReceiver, IMarginEvents {
     ///         `type(uint256).max` when there is no debt. Reverts on a bad price.
     function healthFactor(address account) external view returns (uint256);
 
-    /// @notice Whether {liquidate} may be called on `account` now.
+    /// @notice Whether {liquidate}, {liquidateToAccount} and {IMarginLiquidations-absorb} may act on `account` now.
     function isLiquidatable(address account) external view returns (bool);
 
     /// @notice Native fee of the RELEASE message that withdrawals and liquidations to `chainId` send.

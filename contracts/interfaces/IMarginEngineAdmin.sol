@@ -9,9 +9,6 @@ import {InterestRateLib} from "../libraries/InterestRateLib.sol";
 ///         `MarginEngineExt` (through the engine's fallback, in the engine's storage). Owner functions revert with
 ///         `OwnableUnauthorizedAccount(caller)` for anyone else.
 interface IMarginEngineAdmin is IMarginEvents {
-    /// @notice A function of the extension was called on the extension itself, not through the engine.
-    error NotDelegated();
-
     // ----------------------------------------------------------------------------------------------- users
 
     /// @notice Makes the caller's credit on (`chainId`, `asset`) count toward its health. Only needed for a

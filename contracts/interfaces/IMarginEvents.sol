@@ -26,15 +26,26 @@ interface IMarginEvents {
         bool frozen;
     }
 
-    /// @notice Liquidation rules.
-    /// @param closeFactorBps Share of the debt one liquidation may repay while health ≥ `fullCloseHealth`.
-    /// @param protocolShareBps Share of the liquidation bonus that goes to reserves: the liquidator pays it in
-    ///        base on top of the repayment.
-    /// @param fullCloseHealth Below this health the whole debt may be repaid at once.
+    /// @notice Liquidation rules (one slot). Health is 1e18-scaled; 1e18 is the liquidation line.
+    /// @param targetHealth A liquidation repays at most what brings the account back to this health (> 1e18), or the
+    ///        whole debt when seizing this collateral cannot get there or what is left would be dust.
+    /// @param maxBonusHealth At or below this health (< 1e18) the bonus is the market's `liquidationBonusBps` (its
+    ///        cap).
+    /// @param minBonusBps Bonus just below health 1 (never above the market's cap). Between `maxBonusHealth` and 1 the
+    ///        bonus falls linearly from the cap to this minimum: the worse the account, the larger the incentive.
+    /// @param protocolShareBps Share of the liquidation bonus that goes to reserves: the liquidator pays it in base on
+    ///        top of the repayment.
+    /// @param storeFrontShareBps Share of a market's bonus cap given as a discount to buyers of absorbed collateral
+    ///        ({IMarginLiquidations-buyCollateral}); the rest of the bonus stays with the protocol.
+    /// @param absorbReward Base units credited to the caller's lending balance per account it absorbs
+    ///        ({IMarginLiquidations-absorb}), paid by reserves: the incentive of a liquidator who holds no capital.
     struct LiquidationParams {
-        uint16 closeFactorBps;
+        uint64 targetHealth;
+        uint64 maxBonusHealth;
+        uint16 minBonusBps;
         uint16 protocolShareBps;
-        uint64 fullCloseHealth;
+        uint16 storeFrontShareBps;
+        uint80 absorbReward;
     }
 
     /// @notice Pool indices (1e18-scaled, 96 bits), last accrual, reserve factor and borrow pause: one slot.
@@ -78,11 +89,29 @@ interface IMarginEvents {
     /// @notice Outcome of a liquidation.
     /// @param repaid Debt repaid, in base units.
     /// @param protocolFee Paid by the liquidator to reserves on top of `repaid`, in base units.
-    /// @param seized Collateral debited from the account and released to the liquidator's recipient.
+    /// @param seized Collateral debited from the account: released to the liquidator's recipient, or credited to the
+    ///        liquidator's own account ({IMarginEngine-liquidateToAccount}).
+    /// @param bonusBps The bonus applied, following the account's health (see {LiquidationParams}).
     struct LiquidationQuote {
         uint256 repaid;
         uint256 protocolFee;
         uint256 seized;
+        uint256 bonusBps;
+    }
+
+    /// @notice What {IMarginLiquidations-absorb} would do to one account now (all amounts in base units).
+    /// @param debt The debt the protocol takes over and clears.
+    /// @param collateralValue What the account's listed credits are worth to the protocol: their value at the feed
+    ///        price less the bonus its health gives (the same penalty as a liquidation).
+    /// @param surplus `collateralValue - debt` when positive: credited to the account's lending balance.
+    /// @param badDebt `debt - collateralValue` when positive: written off (reserves first, then lenders).
+    /// @param reward Credited to the absorber's lending balance.
+    struct AbsorbQuote {
+        uint256 debt;
+        uint256 collateralValue;
+        uint256 surplus;
+        uint256 badDebt;
+        uint256 reward;
     }
 
     // ----------------------------------------------------------------------------------------------- events
@@ -136,6 +165,30 @@ interface IMarginEvents {
         bytes32 messageId
     );
     event BadDebtAbsorbed(address indexed account, uint256 amount, uint256 fromReserves, uint256 fromLenders);
+    /// @notice The protocol took over `account`: its debt is cleared, its listed credits moved to the hub's inventory
+    ///         (one {CollateralAbsorbed} each), `surplus` credited to its lending balance, `badDebt` written off, and
+    ///         `reward` credited to `absorber`'s lending balance. Amounts in base units.
+    event Absorbed(
+        address indexed account,
+        address indexed absorber,
+        uint256 debt,
+        uint256 collateralValue,
+        uint256 surplus,
+        uint256 badDebt,
+        uint256 reward
+    );
+    /// @notice `amount` of `account`'s credit on (`chainId`, `asset`) moved to the hub's inventory by an absorb.
+    event CollateralAbsorbed(address indexed account, uint64 indexed chainId, address indexed asset, uint256 amount);
+    /// @notice `buyer` paid `baseAmount` for `amount` of the inventory's credit on (`chainId`, `asset`), credited to
+    ///         `recipient`'s account on the hub.
+    event CollateralBought(
+        address indexed buyer,
+        address indexed recipient,
+        uint64 indexed chainId,
+        address asset,
+        uint256 baseAmount,
+        uint256 amount
+    );
     event MarketListed(uint8 indexed id, uint64 indexed chainId, address indexed asset);
     event MarketConfigured(
         uint64 indexed chainId,
@@ -148,7 +201,14 @@ interface IMarginEvents {
     event LatencyHaircutSet(uint64 indexed chainId, uint16 haircutBps);
     event RateModelSet(uint64 baseRate, uint64 slope1, uint64 slope2, uint64 kink);
     event ReserveFactorSet(uint16 reserveFactorBps);
-    event LiquidationParamsSet(uint16 closeFactorBps, uint16 protocolShareBps, uint64 fullCloseHealth);
+    event LiquidationParamsSet(
+        uint64 targetHealth,
+        uint64 maxBonusHealth,
+        uint16 minBonusBps,
+        uint16 protocolShareBps,
+        uint16 storeFrontShareBps,
+        uint80 absorbReward
+    );
     event MinDebtSet(uint256 minDebt);
     event BorrowPaused(bool paused);
     event ReservesWithdrawn(address indexed to, uint256 amount);
@@ -170,7 +230,13 @@ interface IMarginEvents {
     error MarketAlreadyListed(uint64 chainId, address asset);
     error TooManyMarkets(uint256 max);
     error InvalidRiskParams(uint16 borrowFactorBps, uint16 liquidationThresholdBps, uint16 liquidationBonusBps);
-    error InvalidLiquidationParams(uint16 closeFactorBps, uint16 protocolShareBps, uint64 fullCloseHealth);
+    error InvalidLiquidationParams(
+        uint64 targetHealth,
+        uint64 maxBonusHealth,
+        uint16 minBonusBps,
+        uint16 protocolShareBps,
+        uint16 storeFrontShareBps
+    );
     error InvalidReserveFactor(uint16 reserveFactorBps);
     error InvalidHaircut(uint16 haircutBps);
     error SeizeBelowMinimum(uint256 seized, uint256 minSeized);
@@ -188,4 +254,16 @@ interface IMarginEvents {
     error PoolWipedOut(uint256 supplyIndex);
     /// @notice The base token delivered less than was sent (a transfer fee): such a base is not supported.
     error FeeOnTransferBase(uint256 sent, uint256 received);
+    /// @notice A partial liquidation would leave `remaining` of the seized collateral, worth less than the minimum
+    ///         debt (`remainingValue`, USD 1e18): repay enough to seize all of it.
+    error LiquidationLeavesCollateralDust(uint256 remaining, uint256 remainingValue);
+    /// @notice A function of the extension or the liquidation part was called on that part itself, not through the
+    ///         engine.
+    error NotDelegated();
+    /// @notice None of the accounts given to {IMarginLiquidations-absorb} was liquidatable.
+    error NothingToAbsorb();
+    /// @notice The hub holds no absorbed credit of (`chainId`, `asset`) to sell.
+    error NotForSale(uint64 chainId, address asset);
+    /// @notice {IMarginLiquidations-buyCollateral} would credit `amount`, less than `minAmount`.
+    error BuyBelowMinimum(uint256 amount, uint256 minAmount);
 }

@@ -4,19 +4,21 @@ pragma solidity 0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IMarginEngine} from "./IMarginEngine.sol";
 import {IMarginEngineAdmin} from "./IMarginEngineAdmin.sol";
+import {IMarginLiquidations} from "./IMarginLiquidations.sol";
 import {IMessenger} from "./IMessenger.sol";
 import {IPriceOracle} from "./IPriceOracle.sol";
 
 /// @title IMarginHub
 /// @notice Everything callable at the margin engine's address: the engine's own functions ({IMarginEngine}),
-///         those its extension serves through the engine's fallback ({IMarginEngineAdmin}, {IPriceOracle}), the
-///         public getters of the shared storage, ownership and the guardian, and every error either part can
-///         revert with. Tools and tests use it as the one typed contract at the engine's address;
-///         `test/unit/codeSize.test.ts` checks that it matches the two parts' ABIs exactly.
+///         those its extension serves through the engine's fallback ({IMarginEngineAdmin}, {IPriceOracle}) and
+///         those its liquidation part serves through the extension's ({IMarginLiquidations}), the public getters of
+///         the shared storage, ownership and the guardian, and every error any part can revert with. Tools and
+///         tests use it as the one typed contract at the engine's address; `test/unit/codeSize.test.ts` checks that
+///         it matches the three parts' ABIs exactly.
 /// @dev Not inherited by the implementation: the ownership and library declarations below are repeated from
 ///      OpenZeppelin's `Ownable2Step`, `ReentrancyGuardTransient`, `SafeERC20`, `SafeCast`, the engine's `Guarded`,
 ///      `InterestRateLib` and `MessageCodec`, which declare them for the contracts.
-interface IMarginHub is IMarginEngine, IMarginEngineAdmin, IPriceOracle {
+interface IMarginHub is IMarginEngine, IMarginEngineAdmin, IMarginLiquidations, IPriceOracle {
     event OwnershipTransferStarted(address indexed previousOwner, address indexed newOwner);
     event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
     event GuardianSet(address indexed guardian);
@@ -43,6 +45,9 @@ interface IMarginHub is IMarginEngine, IMarginEngineAdmin, IPriceOracle {
 
     /// @notice The extension that serves {IMarginEngineAdmin} and {IPriceOracle} at this address.
     function extension() external view returns (address);
+
+    /// @notice The liquidation part that serves {IMarginLiquidations} at this address (through the extension).
+    function liquidations() external view returns (address);
 
     /// @notice Markets are bits of a 128-bit mask per account.
     // solhint-disable-next-line func-name-mixedcase

@@ -60,7 +60,14 @@ export const testnet: EnvironmentConfig = {
   risk: {
     rateModel: { baseRatePerYear: "0", slope1PerYear: "0.04", slope2PerYear: "0.75", kink: "0.8" },
     reserveFactorBps: 1000,
-    liquidation: { closeFactorBps: 5000, protocolShareBps: 1000, fullCloseHealth: "0.95" },
+    liquidation: {
+      targetHealth: "1.05",
+      maxBonusHealth: "0.9",
+      minBonusBps: 200,
+      protocolShareBps: 1000,
+      storeFrontShareBps: 5000,
+      absorbReward: "5",
+    },
     minDebt: "10",
   },
   guardian: "deployer",

@@ -176,10 +176,23 @@ export function validateEnvironment(config: EnvironmentConfig, book: Record<stri
   const { risk } = config;
   for (const [name, value] of [
     ["reserveFactorBps", risk.reserveFactorBps],
-    ["liquidation.closeFactorBps", risk.liquidation.closeFactorBps],
+    ["liquidation.minBonusBps", risk.liquidation.minBonusBps],
     ["liquidation.protocolShareBps", risk.liquidation.protocolShareBps],
+    ["liquidation.storeFrontShareBps", risk.liquidation.storeFrontShareBps],
   ] as const) {
     if (!isBps(value)) problems.push(`risk.${name}: ${value} must be an integer in [0, ${BPS}]`);
+  }
+  // The engine's bounds (MarginEngineExt._setLiquidationParams): 1 < targetHealth <= 2, maxBonusHealth < 1.
+  const target = Number(risk.liquidation.targetHealth);
+  if (!(target > 1 && target <= 2)) {
+    problems.push(`risk.liquidation.targetHealth: "${risk.liquidation.targetHealth}" must be in (1, 2]`);
+  }
+  const maxBonusHealth = Number(risk.liquidation.maxBonusHealth);
+  if (!(maxBonusHealth >= 0 && maxBonusHealth < 1)) {
+    problems.push(`risk.liquidation.maxBonusHealth: "${risk.liquidation.maxBonusHealth}" must be in [0, 1)`);
+  }
+  if (!/^\d+(\.\d+)?$/.test(risk.liquidation.absorbReward)) {
+    problems.push(`risk.liquidation.absorbReward: "${risk.liquidation.absorbReward}" must be a decimal amount of base`);
   }
   for (const [network, haircut] of Object.entries(risk.latencyHaircutBps ?? {})) {
     if (!seenSpokes.has(network)) problems.push(`risk.latencyHaircutBps: "${network}" is not a spoke`);

@@ -29,6 +29,7 @@ import {
   LocalAdapter__factory,
   IMarginHub__factory,
   MarginEngineExt__factory,
+  MarginEngineLiq__factory,
   MarginLens__factory,
   Messenger__factory,
   TimelockController,
@@ -400,6 +401,7 @@ export async function deployWorld(hubChain: Chain, spokeChains: Chain[], options
     adapter: LocalAdapter__factory.connect(h.adapters.local!.address, hubDeployer),
     engine: IMarginHub__factory.connect(h.contracts.engine.address, hubDeployer),
     extension: MarginEngineExt__factory.connect(h.contracts.extension.address, hubDeployer),
+    liquidations: MarginEngineLiq__factory.connect(h.contracts.liquidations.address, hubDeployer),
     lens: MarginLens__factory.connect(h.contracts.lens.address, hubDeployer),
   };
   for (const s of spokes) {
@@ -438,7 +440,16 @@ export async function deployWorld(hubChain: Chain, spokeChains: Chain[], options
 const WORLD_HUB = {
   rateModel: DEFAULT_RATE_MODEL,
   reserveFactorBps: 1000,
-  liquidation: { closeFactorBps: 5000, protocolShareBps: 1000, fullCloseHealth: parseUnits("0.95", 18) },
+  // Target health 1.05, full bonus at health 0.9 and below, 2% just under 1, half the bonus cap to buyers of absorbed
+  // collateral, $5 per absorbed account.
+  liquidation: {
+    targetHealth: parseUnits("1.05", 18),
+    maxBonusHealth: parseUnits("0.9", 18),
+    minBonusBps: 200,
+    protocolShareBps: 1000,
+    storeFrontShareBps: 5000,
+    absorbReward: parseUnits("5", 6),
+  },
   minDebt: defaultMinDebt(6),
 };
 

@@ -152,6 +152,11 @@ describe("adversarial 7: caps, rate limits and pauses", () => {
     await send(messenger.unpauseRoute(ALPHA));
     await send(vault.unpauseDeposits(weth));
     await send(engine.setBorrowPaused(false));
-    await send(engine.connect(alice).borrow(parseUnits("400", 6), alice.address)); // at least the minimum debt
+    // Borrowing is resumed: alice's borrow is now judged on her health (the liquidation restored it to the target
+    // health under liquidation thresholds, still below 1 under borrow factors), no longer refused for the pause.
+    await expect(engine.connect(alice).borrow(parseUnits("400", 6), alice.address)).to.be.revertedWithCustomError(
+      engine,
+      "NotHealthy",
+    );
   });
 });

@@ -87,9 +87,10 @@ describe("adversarial 10: liquidation edge cases", () => {
     await send(engine.connect(alice).borrow(parseUnits("2700", 6), alice.address));
     await send(w.feeds.WETH.updateAnswer(usd(2_000n)));
     const first = eventArgs(await liquidate(w, "liquidator", ALPHA, "WETH"), engine, "Liquidated");
-    expect(first.repaid).to.be.lte(parseUnits("1350", 6)); // 50% close factor
+    // Repaid what brings the account back to the target health (1.05), not more.
     const health = await engine.healthFactor(alice.address);
-    expect(health).to.be.gte(parseUnits("1", 18));
+    expect(health).to.be.closeTo(parseUnits("1.05", 18), parseUnits("0.0001", 18));
+    expect(first.repaid).to.be.lt(parseUnits("2700", 6));
     // Carol's identical transaction lands second: the account is healthy again.
     await expect(liquidate(w, "carol", ALPHA, "WETH"))
       .to.be.revertedWithCustomError(engine, "NotLiquidatable")

@@ -31,6 +31,15 @@ import { tokenBalances } from "../helpers/adversarial";
 
 const ALPHA = 31338n;
 const rnd = () => Wallet.createRandom().address;
+/** Valid liquidation rules (the calls below are refused before they are read). */
+const LIQUIDATION_PARAMS = {
+  targetHealth: parseUnits("1.05", 18),
+  maxBonusHealth: 0,
+  minBonusBps: 0,
+  protocolShareBps: 0,
+  storeFrontShareBps: 0,
+  absorbReward: 0,
+};
 
 /** A call to one function, made by whoever `s` is. */
 type Call = (s: AccountSigner) => Promise<unknown>;
@@ -83,8 +92,7 @@ function engineSurface(w: World, e: IMarginHub, weth: string): Surface {
       setRateModel: (s) =>
         e.connect(s).setRateModel({ baseRate: 0, slope1: 1, slope2: 1, kink: parseUnits("0.5", 18) }),
       setReserveFactor: (s) => e.connect(s).setReserveFactor(100),
-      setLiquidationParams: (s) =>
-        e.connect(s).setLiquidationParams({ closeFactorBps: 10000, protocolShareBps: 0, fullCloseHealth: 0 }),
+      setLiquidationParams: (s) => e.connect(s).setLiquidationParams(LIQUIDATION_PARAMS),
       setMinDebt: (s) => e.connect(s).setMinDebt(0),
       withdrawReserves: (s) => e.connect(s).withdrawReserves(1, s.address),
       setFeed: (s) => e.connect(s).setFeed(ALPHA, rnd(), w.feeds.WETH.getAddress(), 3600, 18),
@@ -109,6 +117,9 @@ function engineSurface(w: World, e: IMarginHub, weth: string): Surface {
       withdrawCollateral: "the account's own credit, health-checked",
       enterMarket: "the caller's own credit",
       liquidate: "anyone, unhealthy accounts only",
+      liquidateToAccount: "anyone, unhealthy accounts only; the seized credit goes to the caller's own account",
+      absorb: "anyone, unhealthy accounts only (others skipped)",
+      buyCollateral: "anyone, paying for the hub's inventory",
       absorbBadDebt: "anyone, accounts with debt and nothing seizable only",
       ...OPEN_OWNERSHIP,
     },
@@ -383,13 +394,7 @@ describe("adversarial 12: admin surface of every contract", () => {
     const owner = signer(w.hub.chain, "deployer");
     const ext = MarginEngineExt__factory.connect(await w.hub.deployment.engine.extension(), owner);
     const calls: Record<string, () => Promise<unknown>> = {
-      initialize: () =>
-        ext.initialize(
-          { baseRate: 0, slope1: 1, slope2: 1, kink: 1 },
-          0,
-          { closeFactorBps: 1, protocolShareBps: 0, fullCloseHealth: 0 },
-          0,
-        ),
+      initialize: () => ext.initialize({ baseRate: 0, slope1: 1, slope2: 1, kink: 1 }, 0, LIQUIDATION_PARAMS, 0),
       enterMarket: () => ext.enterMarket(ALPHA, weth),
       listMarket: () => ext.listMarket(ALPHA, rnd(), 5000, 6000, 500),
       configureMarket: () => ext.configureMarket(ALPHA, weth, 5000, 6000, 500, false),
@@ -399,8 +404,7 @@ describe("adversarial 12: admin surface of every contract", () => {
       setBorrowPaused: () => ext.setBorrowPaused(true),
       setRateModel: () => ext.setRateModel({ baseRate: 0, slope1: 1, slope2: 1, kink: 1 }),
       setReserveFactor: () => ext.setReserveFactor(100),
-      setLiquidationParams: () =>
-        ext.setLiquidationParams({ closeFactorBps: 1, protocolShareBps: 0, fullCloseHealth: 0 }),
+      setLiquidationParams: () => ext.setLiquidationParams(LIQUIDATION_PARAMS),
       setMinDebt: () => ext.setMinDebt(0),
       withdrawReserves: () => ext.withdrawReserves(1, owner.address),
       setFeed: () => ext.setFeed(ALPHA, rnd(), w.feeds.WETH.getAddress(), 3600, 18),
@@ -427,7 +431,7 @@ describe("adversarial 12: admin surface of every contract", () => {
       MarginEngineExt__factory.connect(await w.hub.deployment.engine.getAddress(), owner).initialize(
         { baseRate: 0, slope1: 1, slope2: 1, kink: 1 },
         0,
-        { closeFactorBps: 1, protocolShareBps: 0, fullCloseHealth: 0 },
+        LIQUIDATION_PARAMS,
         0,
       ),
     ).to.be.revertedWithCustomError(ext, "NotDelegated");

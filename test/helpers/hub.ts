@@ -60,12 +60,26 @@ export interface HubFixture {
   other: HardhatEthersSigner;
 }
 
+/** Target health 1.05; full bonus at health 0.9 and below, 2% just under 1; buyers of absorbed collateral get half
+ *  the bonus cap; $5 per absorbed account. */
 export const DEFAULT_LIQUIDATION = {
-  closeFactorBps: 5000,
+  targetHealth: parseUnits("1.05", 18),
+  maxBonusHealth: parseUnits("0.9", 18),
+  minBonusBps: 200,
   protocolShareBps: 1000,
-  fullCloseHealth: parseUnits("0.95", 18),
+  storeFrontShareBps: 5000,
+  absorbReward: parseUnits("5", 6),
 };
 export const MIN_DEBT = parseUnits("10", 6);
+
+/** The bonus of DEFAULT_LIQUIDATION at `health`: the market's cap at 0.9 and below, 2% just below 1, linear between. */
+export function rampBonus(health: bigint, capBps: bigint): bigint {
+  const WAD = 10n ** 18n;
+  const floor = capBps < 200n ? capBps : 200n;
+  const full = DEFAULT_LIQUIDATION.maxBonusHealth;
+  if (health <= full) return capBps;
+  return floor + ((capBps - floor) * (WAD - health)) / (WAD - full);
+}
 
 function fakeAddress(): string {
   return Wallet.createRandom().address;

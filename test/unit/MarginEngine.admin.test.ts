@@ -3,7 +3,7 @@ import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { Wallet, ZeroAddress, parseUnits } from "ethers";
 import { ALPHA, BETA, HUB, hubFixture, deployFeed, credit, creditRaw, DEFAULT_LIQUIDATION } from "../helpers/hub";
-import { MarginEngineExt__factory, MarginEngine__factory } from "../../typechain-types";
+import { MarginEngineLiq__factory, MarginEngine__factory } from "../../typechain-types";
 import { encodeEnvelope } from "../../scripts/lib/codec";
 
 describe("MarginEngine: configuration and roles", () => {
@@ -108,19 +108,36 @@ describe("MarginEngine: configuration and roles", () => {
         .withArgs(kink);
     }
     const L = DEFAULT_LIQUIDATION;
+    const WAD = parseUnits("1", 18);
+    // One case per bound: target health in (1, 2], full bonus below health 1, bonus and shares at most 100%.
     for (const bad of [
-      { ...L, closeFactorBps: 0 },
-      { ...L, closeFactorBps: 10001 },
+      { ...L, targetHealth: WAD },
+      { ...L, targetHealth: 2n * WAD + 1n },
+      { ...L, maxBonusHealth: WAD },
+      { ...L, minBonusBps: 10001 },
       { ...L, protocolShareBps: 10001 },
-      { ...L, fullCloseHealth: parseUnits("1.01", 18) },
+      { ...L, storeFrontShareBps: 10001 },
     ]) {
       await expect(engine.setLiquidationParams(bad))
         .to.be.revertedWithCustomError(engine, "InvalidLiquidationParams")
-        .withArgs(bad.closeFactorBps, bad.protocolShareBps, bad.fullCloseHealth);
+        .withArgs(bad.targetHealth, bad.maxBonusHealth, bad.minBonusBps, bad.protocolShareBps, bad.storeFrontShareBps);
     }
-    await expect(engine.setLiquidationParams({ ...L, closeFactorBps: 10000, protocolShareBps: 10000 }))
+    // The edges are accepted.
+    const edge = {
+      targetHealth: 2n * WAD,
+      maxBonusHealth: WAD - 1n,
+      minBonusBps: 10000,
+      protocolShareBps: 10000,
+      storeFrontShareBps: 10000,
+      absorbReward: 7n,
+    };
+    await expect(engine.setLiquidationParams(edge))
       .to.emit(engine, "LiquidationParamsSet")
-      .withArgs(10000, 10000, L.fullCloseHealth);
+      .withArgs(edge.targetHealth, edge.maxBonusHealth, 10000, 10000, 10000, 7n);
+    await expect(engine.setLiquidationParams({ ...edge, targetHealth: WAD + 1n, maxBonusHealth: 0 })).to.emit(
+      engine,
+      "LiquidationParamsSet",
+    );
     await expect(engine.setMinDebt(5)).to.emit(engine, "MinDebtSet").withArgs(5);
     expect(await engine.minDebt()).to.equal(5n);
     await expect(engine.setReserveFactor(2000)).to.emit(engine, "ReserveFactorSet").withArgs(2000);
@@ -131,13 +148,13 @@ describe("MarginEngine: configuration and roles", () => {
 describe("MarginEngine: edge cases of input", () => {
   it("refuses a zero base token or messenger at deployment, and bad initial parameters", async () => {
     const f = await loadFixture(hubFixture);
-    const extFactory = new MarginEngineExt__factory(f.owner);
-    await expect(extFactory.deploy(ZeroAddress, await f.hub.messenger.getAddress())).to.be.revertedWithCustomError(
-      extFactory,
+    const liqFactory = new MarginEngineLiq__factory(f.owner);
+    await expect(liqFactory.deploy(ZeroAddress, await f.hub.messenger.getAddress())).to.be.revertedWithCustomError(
+      liqFactory,
       "ZeroAddress",
     );
-    await expect(extFactory.deploy(await f.base.getAddress(), ZeroAddress)).to.be.revertedWithCustomError(
-      extFactory,
+    await expect(liqFactory.deploy(await f.base.getAddress(), ZeroAddress)).to.be.revertedWithCustomError(
+      liqFactory,
       "ZeroAddress",
     );
     // The engine's constructor runs the extension's setters: their checks apply at deployment too.
@@ -239,7 +256,8 @@ describe("MarginEngine: edge cases of input", () => {
     const seized = await engine
       .connect(f.liquidator)
       .liquidate.staticCall(f.alice.address, ALPHA, late, parseUnits("50", 6), 0, f.liquidator.address);
-    expect(seized).to.equal(parseUnits("52.5", 18)); // $50 * 105% at $1
+    // $50 * (1 + bonus) at $1; the bonus follows health 2380 / 2400: 2% + 3% * (1 - h) / 0.1, rounded down = 2.25%
+    expect(seized).to.equal(parseUnits("51.125", 18));
   });
 
   it("the owner sets the guardian", async () => {

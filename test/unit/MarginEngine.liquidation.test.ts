@@ -11,6 +11,7 @@ import {
   deployFeed,
   depositEnvelope,
   sentReleases,
+  rampBonus,
   usdc,
 } from "../helpers/hub";
 import { ReentrantCaller__factory } from "../../typechain-types";
@@ -18,7 +19,17 @@ import { RELEASE } from "../../scripts/lib/codec";
 
 const weth = (x: string) => parseUnits(x, 18);
 const WAD = 10n ** 18n;
+const BPS = 10_000n;
 const price = (usd: bigint) => usd * 10n ** 8n;
+
+/** What brings health to 1.05 (USD 1e18 values; base at $1 with 6 decimals), rounded up, in base units. */
+function targetRepay(weighted: bigint, debtValue: bigint, thresholdBps: bigint, bonusBps: bigint): bigint {
+  const target = parseUnits("1.05", 18);
+  const seizedWeight = (BPS + bonusBps) * thresholdBps * 10n ** 10n;
+  const gap = (debtValue * target + WAD - 1n) / WAD - weighted;
+  const value = (gap * WAD + (target - seizedWeight) - 1n) / (target - seizedWeight);
+  return (value + 10n ** 12n - 1n) / 10n ** 12n;
+}
 
 /** Alice: `collateral` WETH at $3000 and a $2400-per-WETH debt (the borrow-factor maximum). */
 async function leveraged(collateral = "1", debt = "2400") {
@@ -44,7 +55,7 @@ describe("MarginEngine: liquidation", () => {
     expect(await engine.isLiquidatable(f.alice.address)).to.equal(false);
   });
 
-  it("repays up to the close factor, seizes value plus bonus, charges the protocol share, releases to the recipient", async () => {
+  it("repays up to what brings health to the target, seizes value plus the ramped bonus, charges the protocol share, releases to the recipient", async () => {
     const f = await loadFixture(leveraged);
     const { engine } = f.hub;
     const asset = f.assets.WETH.address;
@@ -55,10 +66,15 @@ describe("MarginEngine: liquidation", () => {
 
     const debt = await engine.debtOf(f.alice.address);
     const quote = await engine.previewLiquidation(f.alice.address, ALPHA, asset, MaxUint256);
-    expect(quote.repaid).to.be.closeTo(debt / 2n, 2n); // close factor 50%
-    // seized = repaid * $1 * 105% / $2800, rounded down
-    expect(quote.seized).to.equal((quote.repaid * 10n ** 12n * 10500n) / (2800n * 10000n));
-    expect(quote.protocolFee).to.equal((quote.repaid * 500n * 1000n + 10n ** 8n - 1n) / 10n ** 8n); // 10% of the 5% bonus, up
+    const bonus = rampBonus(health, 500n);
+    expect(quote.bonusBps).to.equal(bonus);
+    const [weighted, , debtValue] = await engine.accountValues(f.alice.address);
+    expect(quote.repaid).to.equal(targetRepay(weighted, debtValue, 8500n, bonus));
+    expect(quote.repaid).to.be.lt(debt);
+    // seized = repaid * $1 * (1 + bonus) / $2800, rounded down
+    expect(quote.seized).to.equal((quote.repaid * 10n ** 12n * (BPS + bonus)) / (2800n * BPS));
+    // 10% of the bonus, rounded up
+    expect(quote.protocolFee).to.equal((quote.repaid * bonus * 1000n + 10n ** 8n - 1n) / 10n ** 8n);
 
     const reservesBefore = await engine.reserves();
     const tx = engine
@@ -70,7 +86,8 @@ describe("MarginEngine: liquidation", () => {
     expect(await engine.collateralOf(f.alice.address, ALPHA, asset)).to.equal(weth("1") - quote.seized);
     expect(await engine.debtOf(f.alice.address)).to.be.closeTo(debt - quote.repaid, usdc("0.001"));
     expect(await engine.reserves()).to.be.closeTo(reservesBefore + quote.protocolFee, usdc("0.001"));
-    expect(await engine.healthFactor(f.alice.address)).to.be.gt(WAD);
+    // Back at the target health, within rounding.
+    expect(await engine.healthFactor(f.alice.address)).to.be.closeTo(parseUnits("1.05", 18), parseUnits("0.0001", 18));
     const releases = await sentReleases(f);
     expect(releases.at(-1)!.message).to.deep.equal({
       kind: RELEASE,
@@ -86,47 +103,56 @@ describe("MarginEngine: liquidation", () => {
     const { engine } = f.hub;
     const asset = f.assets.WETH.address;
     await f.assets.WETH.feed.updateAnswer(price(2800n));
-    await expect(
-      engine.connect(f.liquidator).liquidate(f.alice.address, ALPHA, asset, usdc("1000"), 0, f.other.address),
-    )
+    const bonus = rampBonus(await engine.healthFactor(f.alice.address), 500n); // 2.25%
+    await expect(engine.connect(f.liquidator).liquidate(f.alice.address, ALPHA, asset, usdc("500"), 0, f.other.address))
       .to.emit(engine, "Liquidated")
       .withArgs(
         f.alice.address,
         f.liquidator.address,
         ALPHA,
         asset,
-        usdc("1000"),
-        usdc("5"),
-        (usdc("1000") * 10n ** 12n * 10500n) / (2800n * 10000n),
+        usdc("500"),
+        (usdc("500") * bonus * 1000n) / 10n ** 8n,
+        (usdc("500") * 10n ** 12n * (BPS + bonus)) / (2800n * BPS),
         f.other.address,
         (id: string) => id.length === 66,
       );
   });
 
-  it("lets the whole debt be repaid below the full-close health", async () => {
+  it("deeper under water, a larger bonus and a larger repayment, still to the target health", async () => {
     const f = await loadFixture(twoWeth);
     const { engine } = f.hub;
-    await f.assets.WETH.feed.updateAnswer(price(1300n)); // health = 2 * 1300 * 85% / 2400 ≈ 0.92 < 0.95
-    const debt = await engine.debtOf(f.alice.address);
+    await f.assets.WETH.feed.updateAnswer(price(1300n)); // health = 2 * 1300 * 85% / 2400 ≈ 0.92
+    const health = await engine.healthFactor(f.alice.address);
     const quote = await engine.previewLiquidation(f.alice.address, ALPHA, f.assets.WETH.address, MaxUint256);
-    expect(quote.repaid).to.be.closeTo(debt, usdc("0.001"));
+    expect(quote.bonusBps).to.equal(rampBonus(health, 500n)).and.to.be.gt(400n);
+    const [weighted, , debtValue] = await engine.accountValues(f.alice.address);
+    expect(quote.repaid).to.equal(targetRepay(weighted, debtValue, 8500n, quote.bonusBps));
+    await engine
+      .connect(f.liquidator)
+      .liquidate(f.alice.address, ALPHA, f.assets.WETH.address, MaxUint256, 0, f.liquidator.address);
+    expect(await engine.healthFactor(f.alice.address)).to.be.closeTo(parseUnits("1.05", 18), parseUnits("0.0001", 18));
   });
 
-  it("never leaves dust debt: refuses a repay that would, and waives the close factor where it must", async () => {
-    const f = await loadFixture(twoWeth);
-    const { engine } = f.hub;
-    const asset = f.assets.WETH.address;
-    await f.assets.WETH.feed.updateAnswer(price(1300n));
-    const debt = await engine.debtOf(f.alice.address);
-    await expect(
-      engine.connect(f.liquidator).liquidate(f.alice.address, ALPHA, asset, debt - usdc("5"), 0, f.liquidator.address),
-    ).to.be.revertedWithCustomError(engine, "LiquidationLeavesDust");
-
-    // A 14 USDC debt: half of it would leave 7 < min debt 10, so all of it may be repaid.
+  it("never leaves dust debt: repays all of it where the rest would be dust, refuses a repay that would leave dust", async () => {
+    // A 14 USDC debt: what restores health 1.05 (about 5) would leave 9 < min debt 10, so all of it is repaid.
     const g = await loadFixture(smallDebt);
-    await g.assets.WETH.feed.updateAnswer(price(2700n)); // health ≈ 0.98: close factor would apply
-    const q = await g.hub.engine.previewLiquidation(g.alice.address, ALPHA, g.assets.WETH.address, MaxUint256);
+    const { engine } = g.hub;
+    const asset = g.assets.WETH.address;
+    await g.assets.WETH.feed.updateAnswer(price(2700n)); // health ≈ 0.98
+    const [weighted, , debtValue] = await engine.accountValues(g.alice.address);
+    const bonus = rampBonus(await engine.healthFactor(g.alice.address), 500n);
+    expect(targetRepay(weighted, debtValue, 8500n, bonus))
+      .to.be.gt(usdc("4"))
+      .and.to.be.lt(usdc("6"));
+    const q = await engine.previewLiquidation(g.alice.address, ALPHA, asset, MaxUint256);
     expect(q.repaid).to.be.closeTo(usdc("14"), usdc("0.001"));
+    const debt = await engine.debtOf(g.alice.address);
+    await expect(
+      engine.connect(g.liquidator).liquidate(g.alice.address, ALPHA, asset, debt - usdc("5"), 0, g.liquidator.address),
+    )
+      .to.be.revertedWithCustomError(engine, "LiquidationLeavesDust")
+      .withArgs(usdc("5"), usdc("10"));
   });
 
   it("caps the seizure at the collateral held and repays only what it covers", async () => {
@@ -218,7 +244,8 @@ describe("MarginEngine: liquidation", () => {
     const { engine } = f.hub;
     await engine.configureMarket(ALPHA, f.assets.WETH.address, 8000, 8500, 500, true);
     await f.assets.WETH.feed.updateAnswer(price(2800n));
-    const seized = (usdc("100") * 10n ** 12n * 10500n) / (2800n * 10000n);
+    const bonus = rampBonus(await engine.healthFactor(f.alice.address), 500n);
+    const seized = (usdc("100") * 10n ** 12n * (BPS + bonus)) / (2800n * BPS);
     await expect(
       engine
         .connect(f.liquidator)

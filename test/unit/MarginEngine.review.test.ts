@@ -7,7 +7,7 @@ import path from "path";
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { MaxUint256, Wallet, parseUnits } from "ethers";
-import { ALPHA, BETA, HUB, hubFixture, credit, creditRaw, deployFeed, usdc } from "../helpers/hub";
+import { ALPHA, BETA, HUB, hubFixture, credit, creditRaw, deployFeed, rampBonus, usdc } from "../helpers/hub";
 import { DEFAULT_RATE_MODEL, SECONDS_PER_YEAR } from "../../deploy/orchestrator";
 
 const weth = (x: string) => parseUnits(x, 18);
@@ -153,8 +153,10 @@ describe("MarginEngine: security review findings (issue 11)", () => {
       await f.assets.WETH.feed.updateAnswer(164700000000n); // health ≈ (1500 + 1399.95) / 3000 ≈ 0.967
       const quote = await engine.previewLiquidation(f.alice.address, BETA, f.art.address, MaxUint256);
       expect(quote.seized).to.equal(1n);
-      // ceil($2000 / 1.05): the liquidator pays what the unit is worth at the liquidation price, rounded up.
-      expect(quote.repaid).to.equal((usdc("2000") * 10_000n + 10_499n) / 10_500n);
+      // ceil($2000 / (1 + bonus)): the liquidator pays what the unit is worth at the liquidation price, rounded up.
+      const bonus = rampBonus(await engine.healthFactor(f.alice.address), 500n);
+      expect(quote.bonusBps).to.equal(bonus);
+      expect(quote.repaid).to.equal((usdc("2000") * 10_000n + 10_000n + bonus - 1n) / (10_000n + bonus));
       await engine
         .connect(f.liquidator)
         .liquidate(f.alice.address, BETA, f.art.address, MaxUint256, 1, f.liquidator.address);
