@@ -18,7 +18,6 @@ import {
   executeLiquidation,
   planAccount,
   type BuyResult,
-  type LiquidationResult,
   type PassPrices,
   type PlannedResult,
 } from "../liquidator";
@@ -60,7 +59,7 @@ export const NEAREST = 10;
 
 export interface LiquidatorPassReport extends ScanResult {
   newAccounts: number;
-  results: LiquidationResult[];
+  results: PlannedResult[];
   /** Every liquidatable account's decision: the action and its figures, or why it was skipped. */
   decisions: Plan[];
   purchases: BuyResult[];
