@@ -27,6 +27,7 @@ model and one row per run. The same seed gives the same table.
   --gas-gwei <x>         gas price the actors pay (default ${DEFAULT_PARADOX.gasGwei})
   --halted <chain>       the source chain halted in the halt runs: alpha or beta (default ${DEFAULT_PARADOX.haltedChain})
   --modes <list>         run only these modes: a, b or a,b (default a,b)
+  --buyers-avoid-halted  (b) buyers leave the halted chain's inventory to the protocol (its price risk)
   --json                 print the model and results as JSON instead of a table
   -v, --verbose          log every skipped action
   -h, --help             this help`;
@@ -54,12 +55,13 @@ export function table(results: RunResult[]): string {
     ["peak capital", (r) => units(r.peakCapital)],
     ["capital stuck", (r) => units(r.capitalStuck)],
     ["short of capital", (r) => String(r.capitalShort)],
-    ["buyers paid", (r) => units(r.buyersPaid)],
+    ["buyers paid (on halted)", (r) => `${units(r.buyersPaid)} (${units(r.buyersOnHalted)})`],
     ["bad debt off+open", (r) => `${units(r.badDebtWrittenOff)} + ${units(r.badDebtOpen)}`],
     ["bad debt %", (r) => `${r.badDebtPct.toFixed(2)}%`],
     ["lenders lost", (r) => units(r.lendersLost)],
     ["inventory / reserves", (r) => `${units(r.inventoryValue)} / ${units(r.reserves)}`],
     ["inventory uncovered", (r) => units(r.inventoryUncovered)],
+    ["net loss", (r) => units(r.netLoss)],
   ];
   const rows = [cols.map((c) => c[0]), ...results.map((r) => cols.map((c) => c[1](r)))];
   const widths = cols.map((_, i) => Math.max(...rows.map((row) => row[i].length)));
@@ -86,6 +88,7 @@ async function main(): Promise<void> {
       "gas-gwei": { type: "string" },
       halted: { type: "string" },
       modes: { type: "string" },
+      "buyers-avoid-halted": { type: "boolean", default: false },
     },
     strict: true,
   });
@@ -108,6 +111,7 @@ async function main(): Promise<void> {
       values.capital === undefined ? undefined : BigInt(Math.round(num("capital", values.capital, 0, 1e12) * 1e6)),
     gasGwei: pick("gas-gwei", values["gas-gwei"], d.gasGwei, 0, 1e6),
     haltedChain: values.halted ?? d.haltedChain,
+    buyersAvoidHalted: values["buyers-avoid-halted"],
     log: values.verbose ? (l) => console.error(l) : undefined,
   };
   if (!["alpha", "beta"].includes(o.haltedChain)) throw new Error(`--halted ${o.haltedChain}: must be alpha or beta`);

@@ -44,6 +44,11 @@ export interface ParadoxOptions {
   gasGwei: number;
   /** The source chain whose bridge is halted in the halt runs. */
   haltedChain: string;
+  /**
+   * Buyers leave the halted chain's inventory alone (they want to release what they buy): it stays with the protocol
+   * at its price risk. Default false: buyers hedge and buy whenever the discount beats gas, like the liquidator.
+   */
+  buyersAvoidHalted?: boolean;
   log?: (line: string) => void;
 }
 
@@ -103,12 +108,19 @@ export interface RunResult {
   lendersLost: bigint;
   /** Base the buyers paid for inventory (b): their capital, not the liquidator's. */
   buyersPaid: bigint;
+  /** Of which for collateral of the halted chain: it can only be released once the bridge is back. */
+  buyersOnHalted: bigint;
   /** Hub inventory at the end, at the final prices. */
   inventoryValue: bigint;
   /** Reserves at the end (int: negative when the inventory was bought with lenders' base). */
   reserves: bigint;
   /** What the inventory leaves uncovered: max(0, −(reserves + inventory at final prices)). */
   inventoryUncovered: bigint;
+  /**
+   * The lending side's whole loss: lenders lost + reserves spent (end vs start) − inventory at final prices + the
+   * shortfall of accounts left open. Negative: a gain (liquidation fees, discounts kept).
+   */
+  netLoss: bigint;
 }
 
 interface Market {
@@ -154,11 +166,16 @@ export function describeModel(o: ParadoxOptions, s: Pick<Setup, "borrowed" | "ca
     `  the keeper's planner picks, least healthy account first, while it has base; its base comes back only when`,
     `  the RELEASE is delivered and the collateral sold (hedged: at the price of the seize); never while halted.`,
     `(b) a keeper with no capital absorbs every liquidatable account each tick (one absorb([...]) call, when the`,
-    `  reward beats gas); buyers with their own base buy the hub's inventory when the discount beats gas, only of`,
-    `  chains whose bridge works (they realise it over the bridge); the rest stays with the protocol at its price risk.`,
+    `  reward beats gas); buyers with their own base (hedged, like the liquidator) buy the hub's inventory when the`,
+    o.buyersAvoidHalted
+      ? `  discount beats gas, but not the halted chain's (they want to release it): that stays with the protocol.`
+      : `  discount beats gas, the halted chain's too (kept as hub credit until its bridge is back: "on halted").`,
     `gas ${o.gasGwei} gwei at the hub's ETH price. Bad debt = written off + debt of accounts left open beyond their`,
     `  collateral at the final prices. Lenders lost = supply index drop x supply. Inventory uncovered =`,
     `  max(0, -(reserves + inventory at final prices)): what lenders would still lose if it were sold at the end.`,
+    `  Net loss = lenders lost + reserves spent - inventory at final prices + open shortfall (negative: a gain).`,
+    `  Absorb writes off debt beyond the collateral valued less the bonus, and keeps the collateral: its write-off`,
+    `  is not comparable with a liquidation's; net loss is.`,
   ];
 }
 
@@ -262,6 +279,7 @@ async function runOne(s: Setup, o: ParadoxOptions, spec: RunSpec): Promise<RunRe
   await send(base.connect(buyer).approve(await engine.getAddress(), MaxUint256));
   const startBlock = (await hub.provider.getBlockNumber()) + 1;
   const pool0 = await engine.poolState();
+  const reserves0 = await engine.reserves();
   const [supply0] = await engine.poolTotals();
   const accounts = borrowers.map((b) => b.address);
   const stepFactor = Math.pow(1 - o.fall, 1 / o.steps);
@@ -377,7 +395,14 @@ async function runOne(s: Setup, o: ParadoxOptions, spec: RunSpec): Promise<RunRe
           const rc = await mined(eng.absorb(list));
           absorbed += rc.logs.filter((l) => eng.interface.parseLog(l)?.name === "Absorbed").length;
         }
-        purchases += await buyInventory(s, engine.connect(buyer), buyer.address, px, gasPrice, halted);
+        purchases += await buyInventory(
+          s,
+          engine.connect(buyer),
+          buyer.address,
+          px,
+          gasPrice,
+          o.buyersAvoidHalted ? halted : undefined,
+        );
       }
       const after = new Set((await lens.liquidatable(accounts)).map((a) => a.toLowerCase()));
       for (const [a, eps] of episodes) {
@@ -408,9 +433,12 @@ async function runOne(s: Setup, o: ParadoxOptions, spec: RunSpec): Promise<RunRe
       : 0n;
   let inventoryValue = 0n;
   let buyersPaid = 0n;
+  let buyersOnHalted = 0n;
   if (spec.mode === "b") {
-    for (const e of await engine.queryFilter(engine.filters.CollateralBought(), startBlock))
+    for (const e of await engine.queryFilter(engine.filters.CollateralBought(), startBlock)) {
       buyersPaid += e.args.baseAmount;
+      if (e.args.chainId === halted) buyersOnHalted += e.args.baseAmount;
+    }
     for (const m of s.markets) {
       const held = await inventoryOf(engine, m.chainId, m.asset);
       inventoryValue += (held * px.of.get(`${m.chainId}:${m.asset}`)!) / px.basePrice;
@@ -418,6 +446,9 @@ async function runOne(s: Setup, o: ParadoxOptions, spec: RunSpec): Promise<RunRe
   }
   const reserves = await engine.reserves();
   const uncovered = spec.mode === "b" && reserves + inventoryValue < 0n ? -(reserves + inventoryValue) : 0n;
+  // Everything the lending side (lenders and reserves) lost, the inventory at the final prices counted as an asset
+  // and the accounts left open as the shortfall they still carry.
+  const netLoss = lendersLost + (reserves0 - reserves) - inventoryValue + badDebtOpen;
   const closes: number[] = [];
   let closed = 0;
   for (const eps of episodes.values()) {
@@ -445,9 +476,11 @@ async function runOne(s: Setup, o: ParadoxOptions, spec: RunSpec): Promise<RunRe
     badDebtPct: Number((badDebt * 1_000_000n) / s.borrowed) / 10_000,
     lendersLost,
     buyersPaid,
+    buyersOnHalted,
     inventoryValue,
     reserves,
     inventoryUncovered: uncovered,
+    netLoss,
   };
 }
 
@@ -534,8 +567,8 @@ async function inventoryOf(engine: IMarginHub, chainId: bigint, asset: string): 
 }
 
 /**
- * (b): buyers buy every (chain, asset) of the hub's inventory whose discount beats gas, on chains whose bridge
- * works (they realise it over the bridge). Returns how many purchases they made.
+ * (b): buyers buy every (chain, asset) of the hub's inventory whose discount beats gas, except on `avoid` (the halted
+ * chain, with `buyersAvoidHalted`). Returns how many purchases they made.
  */
 async function buyInventory(
   s: Setup,
@@ -543,11 +576,11 @@ async function buyInventory(
   recipient: string,
   px: { basePrice: bigint; of: Map<string, bigint> },
   gasPrice: bigint,
-  halted: bigint | undefined,
+  avoid: bigint | undefined,
 ): Promise<number> {
   let bought = 0;
   for (const m of s.markets) {
-    if (m.chainId === halted) continue;
+    if (m.chainId === avoid) continue;
     let q: { amount: bigint; baseCharged: bigint };
     try {
       q = await engine.quoteBuyCollateral(m.chainId, m.asset, s.borrowed);
