@@ -47,6 +47,8 @@ const TARGETS: Record<string, number> = {
   "hub.withdrawCollateral.1pos": 92_000,
   "vault.deliverRelease": 95_000,
   "hub.liquidate.1pos": 120_000,
+  // Issue 12: the seized credit stays on the hub, in the liquidator's own account.
+  "hub.liquidate.toAccount": 100_000,
   // Bridges issue: messenger + adapter cost on the receiving side, beyond the bridge's own delivery cost.
   "bridge.layerzero.overhead.extraConfirm": 35_000,
   "bridge.ccip.overhead.extraConfirm": 35_000,
@@ -68,7 +70,15 @@ const NOTES: Record<string, string> = {
   "hub.withdrawCollateral.1pos": "partial, with debt: health check under borrow factors, RELEASE sent",
   "hub.withdrawCollateral.noDebt": "no debt: no price read, RELEASE sent",
   "vault.deliverRelease": "relayer delivers a RELEASE within the outflow limit, recipient already holds the token",
-  "hub.liquidate.1pos": "1 position, close-factor repay, protocol fee to reserves, RELEASE sent",
+  "hub.liquidate.1pos":
+    "1 position, partial repay (below the target-health cap), protocol fee to reserves, RELEASE sent",
+  "hub.liquidate.toAccount":
+    "liquidateToAccount, 1 position, partial repay; the liquidator already holds a credit of that asset on the hub",
+  "hub.liquidate.toAccount.first":
+    "the same, the liquidator's first credit of that asset (its slot and bitmap bit new)",
+  "hub.absorb.1pos":
+    "absorb([account]) of a 1-position account with a surplus: credit to the inventory (new), debt cleared, surplus and reward to lending balances",
+  "hub.buyCollateral": "1000 USDC of the inventory's WETH to a recipient that already holds WETH on the hub",
   "hub.supplyBase.first": "a new lender joins a pool that has liquidity",
   "hub.absorbBadDebt":
     "anyone writes off an account whose listed credit was all seized and which keeps a 1-unit unlisted credit (8 listed markets checked); the pool's first write-off (totalBadDebt 0 -> n)",
@@ -256,6 +266,24 @@ async function measure(): Promise<Record<string, number>> {
 
   // ----- lender withdraws
   out["hub.withdrawBase"] = await gas(hub.engine.connect(lender).withdrawBase(parseUnits("1000", 6), lender.address));
+
+  // ----- liquidation kept on the hub (bob is still below 1: a 1000 USDC liquidation barely moves a $2.2M debt).
+  // First the liquidator's first WETH credit, then a professional liquidator's usual case: it holds one already.
+  out["hub.liquidate.toAccount.first"] = await gas(
+    hub.engine.connect(liquidator).liquidateToAccount(bob.address, alpha.chain.chainId, weth, parseUnits("1000", 6), 0),
+  );
+  out["hub.liquidate.toAccount"] = await gas(
+    hub.engine.connect(liquidator).liquidateToAccount(bob.address, alpha.chain.chainId, weth, parseUnits("1000", 6), 0),
+  );
+
+  // ----- absorb bob (1 position, surplus), then anyone buys some of the inventory
+  out["hub.absorb.1pos"] = await gas(hub.engine.connect(carol).absorb([bob.address]));
+  if ((await hub.engine.debtOf(bob.address)) !== 0n) throw new Error("absorb left the debt");
+  out["hub.buyCollateral"] = await gas(
+    hub.engine
+      .connect(liquidator)
+      .buyCollateral(alpha.chain.chainId, weth, 0, parseUnits("1000", 6), liquidator.address),
+  );
 
   // ----- permissionless write-off. The treasury account holds 100 UNI (deposited for it by dave) and, from a
   // griefer, one unit of a token the beta vault accepts but the hub has not listed. It borrows, UNI crashes, a
