@@ -18,11 +18,15 @@ export type ModeFlag = LiquidationMode | "auto";
 
 export const MODES: readonly ModeFlag[] = ["auto", "release", "account", "absorb"];
 
-/** Gas of each action when the keeper has not estimated it (gas-snapshot.json, 1 position, with a margin). */
+/**
+ * Gas of each action for the decision (gas-snapshot.json, 1 position, rounded up: `hub.liquidate.1pos` 140k plus the
+ * bridges' share of the RELEASE, `hub.liquidate.toAccount.first` 158k, `hub.absorb.1pos` 176k). The action chosen is
+ * estimated again when sent.
+ */
 export const DEFAULT_GAS: Record<LiquidationMode, bigint> = {
   release: 180_000n,
-  account: 110_000n,
-  absorb: 150_000n,
+  account: 160_000n,
+  absorb: 180_000n,
 };
 
 const BPS = 10_000n;
@@ -238,8 +242,8 @@ export interface BuyPlan extends BuyIn {
   buy: boolean;
 }
 
-/** Gas of `buyCollateral` when not estimated. */
-export const DEFAULT_BUY_GAS = 120_000n;
+/** Gas of `buyCollateral` for the decision (`hub.buyCollateral` 93k, rounded up). */
+export const DEFAULT_BUY_GAS = 100_000n;
 
 /** Whether the inventory's discount beats gas (and the minimum profit). */
 export function planBuy(

@@ -158,7 +158,7 @@ describe("keepers: the liquidator's decision (pure)", () => {
     const q = { chainId: ALPHA, asset: WETH, amount: 10n ** 18n, baseCharged: 1_990n * 10n ** 6n, price: WETH_PRICE };
     const yes = planBuy(q, ctx);
     expect(yes.buy).to.equal(true);
-    expect(yes.profit).to.equal(10n * 10n ** 6n - 240_000n);
+    expect(yes.profit).to.equal(10n * 10n ** 6n - 200_000n);
     expect(planBuy(q, { ...ctx, gasPrice: 10n ** 11n }).buy).to.equal(false);
     expect(planBuy({ ...q, amount: 0n, baseCharged: 0n }, ctx).buy).to.equal(false);
   });
