@@ -32,10 +32,13 @@ model and one row per run. The same seed gives the same table.
   -v, --verbose          log every skipped action
   -h, --help             this help`;
 
+/** A bad flag: printed with the help, without a stack. */
+class FlagError extends Error {}
+
 function num(name: string, v: string | undefined, min: number, max: number, integer = false): number {
   const x = Number(v);
   if (v === undefined || !Number.isFinite(x) || x < min || x > max || (integer && !Number.isInteger(x))) {
-    throw new Error(`--${name} ${v}: must be ${integer ? "an integer " : ""}between ${min} and ${max}`);
+    throw new FlagError(`--${name} ${v}: must be ${integer ? "an integer " : ""}between ${min} and ${max}`);
   }
   return x;
 }
@@ -114,12 +117,13 @@ async function main(): Promise<void> {
     buyersAvoidHalted: values["buyers-avoid-halted"],
     log: values.verbose ? (l) => console.error(l) : undefined,
   };
-  if (!["alpha", "beta"].includes(o.haltedChain)) throw new Error(`--halted ${o.haltedChain}: must be alpha or beta`);
+  if (!["alpha", "beta"].includes(o.haltedChain))
+    throw new FlagError(`--halted ${o.haltedChain}: must be alpha or beta`);
   if (!values.json)
     console.error(`running the scenarios on in-process chains (seed ${o.seed}, ${o.accounts} accounts)...`);
   const started = Date.now();
   const modes = (values.modes ?? "a,b").split(",");
-  if (modes.some((m) => m !== "a" && m !== "b")) throw new Error(`--modes ${values.modes}: a, b or a,b`);
+  if (modes.some((m) => m !== "a" && m !== "b")) throw new FlagError(`--modes ${values.modes}: a, b or a,b`);
   const { setup, results } = await runParadox(
     hre,
     o,
@@ -142,7 +146,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((e) => {
-  const argError = e instanceof Error && "code" in e && String(e.code).startsWith("ERR_PARSE_ARGS");
+  const argError =
+    e instanceof FlagError || (e instanceof Error && "code" in e && String(e.code).startsWith("ERR_PARSE_ARGS"));
   console.error(argError ? `${e.message}\n\n${HELP}` : e);
   process.exitCode = 1;
 });
