@@ -32,6 +32,8 @@ import { MonitorKeeper } from "./lib/keepers/monitor";
 import { send as sendTx } from "../deploy/orchestrator";
 import { writeState } from "./lib/keepers/state";
 
+/** What each account borrows: above the default minimum debt (350 USDC). */
+const BORROW = parseUnits("400", 6);
 const vaultI = CollateralVault__factory.createInterface();
 const adapterI = LocalAdapter__factory.createInterface();
 const engineI = IMarginHub__factory.createInterface();
@@ -141,10 +143,11 @@ async function benchSize(n: number, basePort: number, rows: Row[]): Promise<void
     const deployer = signer(w.hub.chain, "deployer").address;
     const relayer = signer(w.hub.chain, "relayer").address;
     const accounts = Array.from({ length: n }, (_, i) => accountAt(n, i));
-    // Deposits: half the accounts hold WETH on alpha, half USDC.b on beta; each borrows 10 USDC.
+    // Deposits: half the accounts hold WETH on alpha, half USDC.b on beta; each borrows BORROW USDC, just above the
+    // minimum debt (350 USDC by default).
     const plan = [
-      { chain: "alpha", symbol: "WETH", amount: parseUnits("0.01", 18), list: accounts.filter((_, i) => i % 2 === 0) },
-      { chain: "beta", symbol: "USDC.b", amount: parseUnits("30", 6), list: accounts.filter((_, i) => i % 2 === 1) },
+      { chain: "alpha", symbol: "WETH", amount: parseUnits("0.2", 18), list: accounts.filter((_, i) => i % 2 === 0) },
+      { chain: "beta", symbol: "USDC.b", amount: parseUnits("500", 6), list: accounts.filter((_, i) => i % 2 === 1) },
     ];
     for (const p of plan) {
       const s = spoke(w, p.chain);
@@ -193,8 +196,11 @@ async function benchSize(n: number, basePort: number, rows: Row[]): Promise<void
       }));
       await mineBatch(urls.hub, txs, `hub: ${txs.length} deliveries from ${p.chain}`);
     }
-    // Each account borrows 10 USDC itself (auto-impersonation; gas money from anvil_setBalance).
+    // Each account borrows BORROW USDC itself (auto-impersonation; gas money from anvil_setBalance); the lender
+    // supplies what they borrow on top of the devnet's seed.
     const engine = await w.hub.deployment.engine.getAddress();
+    const lender = signer(w.hub.chain, "lender");
+    await sendTx(w.hub.deployment.engine.connect(lender).supplyBase(BORROW * BigInt(n), lender.address));
     await rpc(urls.hub, "anvil_autoImpersonateAccount", [true]);
     await rpcBatch(
       urls.hub,
@@ -205,7 +211,7 @@ async function benchSize(n: number, basePort: number, rows: Row[]): Promise<void
       accounts.map((a) => ({
         from: a,
         to: engine,
-        data: engineI.encodeFunctionData("borrow", [parseUnits("10", 6), a]),
+        data: engineI.encodeFunctionData("borrow", [BORROW, a]),
       })),
       `hub: ${n} borrows`,
     );

@@ -22,6 +22,23 @@ export {
   withGasMargin,
 } from "./actions";
 export type { Amount, Sent, DepositQuote, DepositResult, WithdrawResult, BaseResult } from "./actions";
+export {
+  previewLiquidation,
+  liquidate,
+  liquidateToAccount,
+  previewAbsorb,
+  absorb,
+  quoteBuyCollateral,
+  buyCollateral,
+} from "./liquidation";
+export type {
+  LiquidationPreview,
+  LiquidationOutcome,
+  AbsorbPreview,
+  AbsorbOutcome,
+  BuyQuote,
+  BuyOutcome,
+} from "./liquidation";
 export { getPosition } from "./position";
 export type { Position, Credit } from "./position";
 export { trackMessage, waitForMessage, pendingMessages } from "./messages";

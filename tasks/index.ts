@@ -112,6 +112,61 @@ common(
 
 common(
   task(
+    "xm:absorb",
+    "Take over unhealthy accounts for the protocol (no base needed; the reward goes to your supply)",
+  ).addVariadicPositionalParam("accounts", "accounts to absorb (those not liquidatable are skipped)"),
+).setAction(async (args: Args<{ accounts: string[] }>, hre) =>
+  withXm(hre, args, async (xm, sdk) => {
+    const r = await sdk.absorb(xm, { accounts: args.accounts });
+    const b = xm.hub.base;
+    for (const a of r.absorbed) {
+      const f = (raw: bigint) => sdk.formatAmount(raw, b.decimals);
+      console.log(
+        `absorbed ${a.account}: debt ${f(a.debt)}, collateral worth ${f(a.collateralValue)}, ` +
+          `surplus ${f(a.surplus)}, bad debt ${f(a.badDebt)} ${b.symbol}`,
+      );
+    }
+    console.log(`reward ${sdk.formatAmount(r.reward, b.decimals)} ${b.symbol} (lending balance)\n  tx ${r.hash}`);
+    return r;
+  }),
+);
+
+common(
+  task("xm:buy-collateral", "Buy the hub's absorbed collateral at its discount, credited to a hub account")
+    .addParam("chain", "source chain of the collateral")
+    .addParam("token", "collateral symbol or address")
+    .addParam("baseAmount", "most base to pay, in base token units")
+    .addOptionalParam("minAmount", "least collateral to accept, token units (default: the quote less 0.5%)")
+    .addOptionalParam("recipient", "hub account credited (default: the signer)")
+    .addFlag("quote", "only print the quote"),
+).setAction(
+  async (
+    args: Args<{
+      chain: string;
+      token: string;
+      baseAmount: string;
+      minAmount?: string;
+      recipient?: string;
+      quote: boolean;
+    }>,
+    hre,
+  ) =>
+    withXm(hre, args, async (xm, sdk) => {
+      const b = xm.hub.base;
+      const q = args.quote
+        ? await sdk.quoteBuyCollateral(xm, args)
+        : await sdk.buyCollateral(xm, { ...args, minAmount: args.minAmount });
+      console.log(
+        `${args.quote ? "would buy" : "bought"} ${sdk.formatAmount(q.amount, q.token.decimals)} ${q.token.symbol} ` +
+          `of ${q.source} for ${sdk.formatAmount(q.baseCharged, b.decimals)} ${b.symbol}` +
+          ("hash" in q ? `\n  tx ${q.hash}` : ""),
+      );
+      return q;
+    }),
+);
+
+common(
+  task(
     "xm:position",
     "An account's credits on every chain, lending balance, debt, health, borrowing power, pending messages",
   )

@@ -12,7 +12,7 @@ import os from "os";
 import path from "path";
 import { parseUnits, type Filter } from "ethers";
 import { startDevnet, seed, type Devnet } from "../../scripts/devnet";
-import { ACTORS, deposit, signer } from "../../scripts/lib/world";
+import { ACTORS, deposit, refreshFeeds, signer } from "../../scripts/lib/world";
 import { openKeeperContext, type KeeperContext } from "../../scripts/lib/keepers/context";
 import { RelayKeeper } from "../../scripts/lib/keepers/relay";
 import { LiquidatorKeeper } from "../../scripts/lib/keepers/liquidate";
@@ -45,6 +45,8 @@ describe("keepers on an anvil devnet (separate node processes)", function () {
   this.timeout(180_000);
   let devnet: Devnet;
   const died: string[] = [];
+  /** The route of the liquidator test's RELEASE, still in flight in the monitor test. */
+  let releaseRoute = "";
   const contexts: KeeperContext[] = [];
   const open = (account: keyof typeof ACTORS, opts: Parameters<typeof openKeeperContext>[2] = {}) => {
     const ctx = openKeeperContext(devnet.record, { account: ACTORS[account] }, { timeoutMs: 3000, ...opts });
@@ -139,13 +141,20 @@ describe("keepers on an anvil devnet (separate node processes)", function () {
     const stateDir = tmpDir();
     const ctx = open("liquidator", { only: (c) => c.role === "hub" });
     expect(ctx.all.map((c) => c.name)).to.deep.equal(["hub"]);
-    const keeper = new LiquidatorKeeper(ctx, { stateDir, log: keeperLog("liquidator", "text", (l) => lines.push(l)) });
+    const keeper = new LiquidatorKeeper(ctx, {
+      stateDir,
+      mode: "release",
+      log: keeperLog("liquidator", "text", (l) => lines.push(l)),
+    });
     const r = await keeper.pass();
     expect(r.liquidatable).to.deep.equal([alice.address]);
     expect(r.results).to.have.length(1);
     expect(r.results[0].error).to.equal(undefined);
     expect(r.anyFailure).to.equal(false);
-    expect(lines.join("\n")).to.match(/seized \d+(\.\d+)? WETH on alpha/);
+    // The planner takes the most profitable position (alice holds WETH on alpha and USDC.b on beta).
+    const [, seizedOn] = lines.join("\n").match(/seized \d+(?:\.\d+)? (?:WETH|USDC\.b) released on (alpha|beta)/)!;
+    releaseRoute = `hub->${seizedOn}`;
+    expect(lines.join("\n")).to.match(/plan 0x[0-9a-fA-F]{40}: release repay .* message fee .* profit/);
     expect(lines.join("\n")).to.match(/repaid \d+(\.\d+)? USDC/);
     const index = JSON.parse(fs.readFileSync(path.join(stateDir, "liquidator.json"), "utf8"));
     expect(index.active).to.include(alice.address.toLowerCase());
@@ -180,10 +189,10 @@ describe("keepers on an anvil devnet (separate node processes)", function () {
       log: keeperLog("monitor", "json", (l) => lines.push(l)),
     });
     let r = await monitor.pass();
-    // The liquidation's RELEASE to alpha is still in flight: the conservative view counts it.
+    // The liquidation's RELEASE is still in flight: the conservative view counts it.
     expect(r.broken).to.deep.equal([]);
     expect(r.solvency.every((s) => s.ok)).to.equal(true);
-    expect(r.inFlight["hub->alpha"]).to.equal(1);
+    expect(r.inFlight[releaseRoute]).to.equal(1);
     expect(r.stuck).to.deep.equal([]);
     expect(lines).to.have.length(1);
     expect(JSON.parse(lines[0]).msg).to.match(/^solvency holds/);
@@ -194,7 +203,7 @@ describe("keepers on an anvil devnet (separate node processes)", function () {
     await w.hub.chain.send("evm_mine", []);
     r = await monitor.pass();
     expect(r.stuck).to.have.length(1);
-    expect(r.stuck[0].route).to.equal("hub->alpha");
+    expect(r.stuck[0].route).to.equal(releaseRoute);
     expect(r.stuck[0].call).to.match(/owner on hub: Messenger\(0x[0-9a-fA-F]{40}\)\.resend\(<envelope 0x/);
     expect(lines.some((l) => JSON.parse(l).level === "warn" && /stuck/.test(JSON.parse(l).msg))).to.equal(true);
     const text = metrics.render();
@@ -220,6 +229,87 @@ describe("keepers on an anvil devnet (separate node processes)", function () {
     } finally {
       server.close();
     }
+  });
+
+  it("liquidator --mode auto: keeps the seized collateral on the hub (no message, no fee) and logs the figures", async () => {
+    const w = devnet.world;
+    const { engine } = w.hub.deployment;
+    const bob = signer(w.hub.chain, "bob");
+    const liquidator = signer(w.hub.chain, "liquidator");
+    await refreshFeeds(w); // the monitor test moved the hub's clock an hour on
+    await deposit(w, "alpha", "bob", "WETH", parseUnits("4", 18)); // 5 WETH with the relayer test's
+    await new RelayKeeper(open("relayer")).pass();
+    await send(engine.connect(bob).borrow(parseUnits("9500", 6), bob.address));
+    await send(w.feeds.WETH.updateAnswer(2_200n * 10n ** 8n));
+    const lines: string[] = [];
+    const ctx = open("liquidator", { only: (c) => c.role === "hub" });
+    const keeper = new LiquidatorKeeper(ctx, { log: keeperLog("liquidator", "json", (l) => lines.push(l)) });
+    const r = await keeper.pass();
+    expect(r.liquidatable).to.deep.equal([bob.address]);
+    const [d] = r.decisions;
+    expect(d.chosen?.mode).to.equal("account");
+    expect(d.candidates.map((c) => c.mode)).to.include.members(["account", "release"]);
+    expect(r.results).to.have.length(1);
+    expect(r.results[0].error).to.equal(undefined);
+    // The seized WETH is now the liquidator's own credit on the hub, and no RELEASE was sent.
+    expect(await engine.collateralOf(liquidator.address, 31338n, d.chosen!.asset!)).to.equal(r.results[0].seized);
+    const plan = lines.map((l) => JSON.parse(l)).find((l) => l.decision === "account");
+    expect(plan.msg).to.match(/^plan 0x[0-9a-fA-F]{40}: account repay [\d.]+ USDC .* seize [\d.]+ WETH at bonus/);
+    for (const k of ["repaid", "seized", "bonusBps", "gas", "gasCost", "fee", "profit"])
+      expect(plan).to.have.property(k);
+    expect(BigInt(plan.profit) > 0n).to.equal(true);
+    await send(w.feeds.WETH.updateAnswer(3_000n * 10n ** 8n));
+  });
+
+  it("liquidator --mode absorb: with no base, every liquidatable account absorbed in one call; --min-profit skips", async () => {
+    const w = devnet.world;
+    const { engine } = w.hub.deployment;
+    const dave = signer(w.hub.chain, "dave");
+    const guardian = signer(w.hub.chain, "guardian");
+    const keeperKey = signer(w.hub.chain, "treasury"); // holds no base
+    expect(await w.hub.base.balanceOf(keeperKey.address)).to.equal(0n);
+    await deposit(w, "alpha", "dave", "WETH", parseUnits("2", 18));
+    await deposit(w, "alpha", "alice", "WETH", parseUnits("2", 18), guardian.address);
+    await new RelayKeeper(open("relayer")).pass();
+    for (const who of [dave, guardian]) await send(engine.connect(who).borrow(parseUnits("4700", 6), who.address));
+    await send(w.feeds.WETH.updateAnswer(2_600n * 10n ** 8n));
+    const [, params] = await engine.parameters();
+    expect(params.absorbReward > 0n, "the devnet pays an absorb reward").to.equal(true);
+
+    // A minimum profit above the reward: both skipped, each with the reason.
+    const ctx = open("treasury", { only: (c) => c.role === "hub" });
+    const tooMuch = (Number(params.absorbReward) / 1e6 + 1).toString();
+    const lines: string[] = [];
+    const log = keeperLog("liquidator", "text", (l) => lines.push(l));
+    const skip = await new LiquidatorKeeper(ctx, { mode: "absorb", minProfit: tooMuch, log }).pass();
+    expect(skip.liquidatable).to.have.members([dave.address, guardian.address]);
+    expect(skip.results).to.deep.equal([]);
+    expect(skip.decisions.map((d) => d.reason)).to.satisfy((r: string[]) => r.every((x) => /^unprofitable/.test(x)));
+    expect(lines.filter((l) => /skip 0x/.test(l))).to.have.length(2);
+
+    const r = await new LiquidatorKeeper(ctx, { mode: "absorb", log }).pass();
+    expect(r.results.map((x) => [x.mode, x.error])).to.deep.equal([
+      ["absorb", undefined],
+      ["absorb", undefined],
+    ]);
+    expect(r.results[0].txHash).to.equal(r.results[1].txHash); // one absorb([...]) call
+    expect(await engine.debtOf(dave.address)).to.equal(0n);
+    expect(await engine.debtOf(guardian.address)).to.equal(0n);
+    expect(lines.join("\n")).to.match(/absorbed 0x[0-9a-fA-F]{40}: debt [\d.]+ USDC taken over/);
+
+    // --buy-inventory: a keeper with base buys the absorbed WETH at its discount, credited to its hub account.
+    const buyer = signer(w.hub.chain, "liquidator");
+    const weth = (await w.spokes[0].tokens.WETH.getAddress()).toLowerCase();
+    const before = await engine.collateralOf(buyer.address, 31338n, weth);
+    const bctx = open("liquidator", { only: (c) => c.role === "hub" });
+    const b = await new LiquidatorKeeper(bctx, { buyInventory: true, log }).pass();
+    const bought = b.purchases.find((p) => p.asset === weth)!;
+    expect(bought.buy).to.equal(true);
+    expect(bought.error).to.equal(undefined);
+    expect(bought.profit > 0n).to.equal(true);
+    expect(await engine.collateralOf(buyer.address, 31338n, weth)).to.equal(before + bought.amount);
+    expect(lines.join("\n")).to.match(/bought [\d.]+ WETH of alpha for [\d.]+ USDC/);
+    await send(w.feeds.WETH.updateAnswer(3_000n * 10n ** 8n));
   });
 
   it("a dead chain (node stopped): the other routes, the liquidator and the monitor keep working", async () => {

@@ -68,10 +68,22 @@ describe("keepers: start-up checks and building blocks", function () {
     expect(() => liquidatorArgs("--log", "xml")).to.throw(UsageError, /--log xml: must be text or json/);
     expect(() => liquidatorArgs("--account", "mallory")).to.throw(UsageError, /--account mallory: not an actor/);
     expect(() => liquidatorArgs("--bogus")).to.throw(UsageError, /bogus/);
+    expect(() => liquidatorArgs("--mode", "flash")).to.throw(UsageError, /--mode flash: must be one of auto, release/);
+    expect(() => liquidatorArgs("--min-profit=-1")).to.throw(UsageError, /--min-profit -1: not a decimal/);
+    expect(() => liquidatorArgs("--native-price", "3e3")).to.throw(UsageError, /--native-price 3e3: not a decimal/);
+    expect(() => liquidatorArgs("--haircut-bps", "10001")).to.throw(UsageError, /--haircut-bps 10001/);
     expect(liquidatorArgs("--slippage-bps", "75", "--recipient", ADDRESS.toLowerCase())).to.deep.equal({
       slippageBps: 75,
       recipient: ADDRESS,
+      mode: "auto",
+      minProfit: "0",
+      haircutBps: 0,
+      nativePrice: undefined,
+      buyInventory: false,
     });
+    expect(
+      liquidatorArgs("--mode", "absorb", "--min-profit", "2.5", "--native-price", "3000", "--buy-inventory"),
+    ).to.deep.include({ mode: "absorb", minProfit: "2.5", nativePrice: "3000", buyInventory: true });
   });
 
   it("--confirmations overrides the record's depth per chain, and refuses an unknown chain or a bad number", () => {

@@ -8,11 +8,21 @@
  * scanned until they borrow again (a `Borrowed` event moves them back). Nothing is ever re-read from history.
  */
 import path from "path";
+import { parseUnits } from "ethers";
 import { IERC20Metadata__factory, IMarginHub__factory, MarginLens__factory } from "../../../typechain-types";
-import type { MarginLens } from "../../../typechain-types";
+import type { IMarginHub, MarginLens } from "../../../typechain-types";
 import { describeError } from "../errors";
-import { liquidateAccount, type LiquidationResult } from "../liquidator";
-import { formatAmount, type KeeperContext, type TokenInfo } from "./context";
+import {
+  buyInventory,
+  executeAbsorb,
+  executeLiquidation,
+  planAccount,
+  type BuyResult,
+  type PassPrices,
+  type PlannedResult,
+} from "../liquidator";
+import type { Candidate, ModeFlag, Plan } from "../liquidation-plan";
+import { formatAmount, trimUnits, type KeeperContext, type TokenInfo } from "./context";
 import { mapLimit } from "./rpc";
 import { scanLogs } from "./scan";
 import { readState, writeState } from "./state";
@@ -49,7 +59,10 @@ export const NEAREST = 10;
 
 export interface LiquidatorPassReport extends ScanResult {
   newAccounts: number;
-  results: LiquidationResult[];
+  results: PlannedResult[];
+  /** Every liquidatable account's decision: the action and its figures, or why it was skipped. */
+  decisions: Plan[];
+  purchases: BuyResult[];
   hub: { ok: boolean; head?: number; cursor: number; error?: string };
   anyFailure: boolean;
 }
@@ -64,6 +77,16 @@ export interface LiquidatorOptions {
   batch?: number;
   /** Scan only; never send a liquidation (the monitor's use). */
   readOnly?: boolean;
+  /** Which action(s) to consider per account (default auto: the most profitable). */
+  mode?: ModeFlag;
+  /** Skip actions earning less, in base token units ("2.5"; default 0: any profit). */
+  minProfit?: string;
+  /** What the keeper expects to lose realising seized collateral, basis points (default 0). */
+  haircutBps?: number;
+  /** Base token units per ETH when the hub has no ETH feed (gas and RELEASE fees in base), e.g. "3000". */
+  nativePrice?: string;
+  /** Also buy the hub's absorbed inventory when its discount beats gas. */
+  buyInventory?: boolean;
 }
 
 /** Incremental index of borrowers plus batched health scans: shared by the liquidator and the monitor. */
@@ -172,7 +195,7 @@ async function accountsSplitting(lens: MarginLens, list: string[]): Promise<View
 export class LiquidatorKeeper {
   readonly index: AccountIndex;
   private readonly log: KeeperLog;
-  private base?: TokenInfo & { address: string };
+  private base?: TokenInfo & { address: string; fmt: (raw: bigint) => string };
 
   constructor(
     readonly ctx: KeeperContext,
@@ -196,6 +219,8 @@ export class LiquidatorKeeper {
       priceErrors: [],
       nearest: [],
       results: [],
+      decisions: [],
+      purchases: [],
       hub: { ok: true, cursor: this.index.state.cursor },
       anyFailure: false,
     };
@@ -216,47 +241,8 @@ export class LiquidatorKeeper {
       report.anyFailure = true;
     }
     this.index.save();
-    if (!this.opts.readOnly && report.liquidatable.length) {
-      const signer = await hub.signer();
-      const engine = IMarginHub__factory.connect(hub.contracts.engine, signer);
-      const lens = MarginLens__factory.connect(hub.contracts.lens, signer);
-      const me = await signer.getAddress();
-      const base = await this.baseToken();
-      for (const account of report.liquidatable) {
-        const r = await liquidateAccount(
-          {
-            signer,
-            engine,
-            lens,
-            recipient: () => this.opts.recipient ?? me,
-            slippageBps: this.opts.slippageBps,
-          },
-          account,
-        );
-        if (!r) continue;
-        report.results.push(r);
-        const seized = formatAmount(this.ctx.tokensOf.get(r.chainId), r.asset, r.seized);
-        const where = this.ctx.nameOf.get(r.chainId) ?? `chain ${r.chainId}`;
-        if (r.error) {
-          this.log.warn(`liquidation of ${account} failed: ${r.error}`, {
-            account,
-            chainId: r.chainId,
-            asset: r.asset,
-          });
-          this.opts.metrics?.inc("xmargin_liquidation_failures_total", "Failed liquidations", {});
-        } else {
-          const repaid = formatAmount(new Map([[base.address, base]]), base.address, r.repaid);
-          this.log(`liquidated ${account}: repaid ${repaid}, seized ${seized} on ${where} (tx ${r.txHash})`, {
-            account,
-            chainId: r.chainId,
-            asset: r.asset,
-            repaid: r.repaid,
-            seized: r.seized,
-            txHash: r.txHash,
-          });
-          this.opts.metrics?.inc("xmargin_liquidations_total", "Liquidations sent", { chain: where });
-        }
-      }
+    if (!this.opts.readOnly && (report.liquidatable.length || this.opts.buyInventory)) {
+      await this.act(report);
     }
     if (report.results.some((r) => r.error)) report.anyFailure = true;
     const m = this.opts.metrics;
@@ -282,13 +268,168 @@ export class LiquidatorKeeper {
     return report;
   }
 
-  private async baseToken(): Promise<TokenInfo & { address: string }> {
+  /** Plans every liquidatable account, executes liquidations as planned, absorbs in one batch, buys inventory. */
+  private async act(report: LiquidatorPassReport): Promise<void> {
+    const hub = this.ctx.hub;
+    const signer = await hub.signer();
+    const engine = IMarginHub__factory.connect(hub.contracts.engine, signer);
+    const lens = MarginLens__factory.connect(hub.contracts.lens, signer);
+    const me = await signer.getAddress();
+    const prices = await this.passPrices(engine, me);
+    const opts = {
+      mode: this.opts.mode ?? "auto",
+      minProfit: parseUnits(this.opts.minProfit ?? "0", this.base!.decimals),
+      haircutBps: BigInt(this.opts.haircutBps ?? 0),
+      slippageBps: this.opts.slippageBps ?? 50,
+    };
+    const releaseFees = new Map<bigint, bigint>();
+    const toAbsorb: Candidate[] = [];
+    for (const account of report.liquidatable) {
+      const plan = await planAccount(engine, lens, account, prices, opts, releaseFees);
+      report.decisions.push(plan);
+      this.logDecision(plan, prices);
+      const c = plan.chosen;
+      if (!c) continue;
+      if (c.mode === "absorb") {
+        toAbsorb.push(c);
+        continue;
+      }
+      const r = await executeLiquidation(signer, engine, c, {
+        slippageBps: opts.slippageBps,
+        recipient: () => this.opts.recipient ?? me,
+      });
+      if (!r.error) prices.available -= r.repaid + r.protocolFee;
+      this.logResult(r);
+      report.results.push(r);
+    }
+    if (toAbsorb.length) {
+      for (const r of await executeAbsorb(signer, engine, toAbsorb)) {
+        this.logResult(r);
+        report.results.push(r);
+      }
+    }
+    if (this.opts.buyInventory) {
+      const markets = [...this.ctx.tokensOf].flatMap(([chainId, tokens]) =>
+        chainId === hub.chainId ? [] : [...tokens.keys()].map((asset) => ({ chainId, asset })),
+      );
+      report.purchases = await buyInventory(signer, engine, markets, prices, opts);
+      for (const b of report.purchases) {
+        const where = this.ctx.nameOf.get(b.chainId) ?? `chain ${b.chainId}`;
+        const amount = formatAmount(this.ctx.tokensOf.get(b.chainId), b.asset, b.amount);
+        const fields = {
+          chainId: b.chainId,
+          asset: b.asset,
+          amount: b.amount,
+          baseCharged: b.baseCharged,
+          profit: b.profit,
+        };
+        if (b.error) this.log.warn(`buying ${amount} of ${where} failed: ${b.error}`, fields);
+        else if (b.buy)
+          this.log(
+            `bought ${amount} of ${where} for ${this.base!.fmt(b.baseCharged)} (profit ${this.base!.fmt(b.profit)}, tx ${b.txHash})`,
+            fields,
+          );
+        else
+          this.log(
+            `inventory ${amount} of ${where}: not bought, profit ${this.base!.fmt(b.profit)} after gas ${this.base!.fmt(b.gasCost)}`,
+            fields,
+          );
+      }
+    }
+  }
+
+  /** Base price, gas price, the ETH price in base (hub feed, else --native-price) and the keeper's base balance. */
+  private async passPrices(engine: IMarginHub, me: string): Promise<PassPrices> {
+    const base = await this.baseToken();
+    const hub = this.ctx.hub;
+    let eth: { chainId: bigint; asset: string } | undefined;
+    for (const [chainId, tokens] of this.ctx.tokensOf) {
+      for (const [asset, t] of tokens) if (!eth && /^W?ETH$/i.test(t.symbol)) eth = { chainId, asset };
+    }
+    const erc20 = IERC20Metadata__factory.connect(base.address, hub.provider);
+    const [basePrice, fees, available, ethPrice] = await Promise.all([
+      engine.getPrice(hub.chainId, base.address),
+      hub.provider.getFeeData(),
+      erc20.balanceOf(me),
+      eth ? engine.getPrice(eth.chainId, eth.asset).catch(() => undefined) : Promise.resolve(undefined),
+    ]);
+    const flag = this.opts.nativePrice === undefined ? undefined : parseUnits(this.opts.nativePrice, base.decimals);
+    const nativePrice = ethPrice !== undefined && basePrice > 0n ? (10n ** 18n * ethPrice) / basePrice : flag;
+    if (nativePrice === undefined) this.log.warn("no ETH price (no hub feed, no --native-price): gas and fees count 0");
+    return { basePrice, gasPrice: fees.gasPrice ?? fees.maxFeePerGas ?? 0n, nativePrice, available };
+  }
+
+  private logDecision(plan: Plan, prices: PassPrices): void {
+    const f = (x: bigint) => this.base!.fmt(x);
+    const c = plan.chosen;
+    if (!c) {
+      this.log(`skip ${plan.account}: ${plan.reason}`, {
+        account: plan.account,
+        decision: "skip",
+        candidates: plan.candidates.map((x) => ({
+          mode: x.mode,
+          chainId: x.chainId,
+          asset: x.asset,
+          profit: x.profit,
+        })),
+      });
+      return;
+    }
+    const seized = c.asset ? formatAmount(this.ctx.tokensOf.get(c.chainId!), c.asset, c.seized) : "-";
+    this.log(
+      `plan ${plan.account}: ${c.mode}` +
+        (c.mode === "absorb"
+          ? ` reward ${f(c.value)}`
+          : ` repay ${f(c.repaid)} (+${f(c.protocolFee)} fee), seize ${seized} at bonus ${Number(c.bonusBps) / 100}%`) +
+        `, gas ${c.gas} (${f(c.gasCost)}), message fee ${f(c.fee)}, profit ${f(c.profit)}; base held ${f(prices.available)}`,
+      {
+        account: plan.account,
+        decision: c.mode,
+        chainId: c.chainId,
+        asset: c.asset,
+        repaid: c.repaid,
+        protocolFee: c.protocolFee,
+        seized: c.seized,
+        bonusBps: c.bonusBps,
+        gas: c.gas,
+        gasCost: c.gasCost,
+        fee: c.fee,
+        profit: c.profit,
+      },
+    );
+  }
+
+  private logResult(r: PlannedResult): void {
+    const where = this.ctx.nameOf.get(r.chainId) ?? `chain ${r.chainId}`;
+    const fields = { account: r.account, mode: r.mode, chainId: r.chainId, asset: r.asset, txHash: r.txHash };
+    if (r.error) {
+      this.log.warn(`${r.mode} of ${r.account} failed: ${r.error}`, fields);
+      this.opts.metrics?.inc("xmargin_liquidation_failures_total", "Failed liquidations", {});
+      return;
+    }
+    const f = (x: bigint) => this.base!.fmt(x);
+    if (r.mode === "absorb") {
+      this.log(`absorbed ${r.account}: debt ${f(r.repaid)} taken over (tx ${r.txHash})`, { ...fields, debt: r.repaid });
+    } else {
+      const seized = formatAmount(this.ctx.tokensOf.get(r.chainId), r.asset, r.seized);
+      const how = r.mode === "release" ? `released on ${where}` : `credited on the hub (of ${where})`;
+      this.log(`liquidated ${r.account}: repaid ${f(r.repaid)}, seized ${seized} ${how} (tx ${r.txHash})`, {
+        ...fields,
+        repaid: r.repaid,
+        seized: r.seized,
+      });
+    }
+    this.opts.metrics?.inc("xmargin_liquidations_total", "Liquidations sent", { mode: r.mode });
+  }
+
+  private async baseToken(): Promise<TokenInfo & { address: string; fmt: (raw: bigint) => string }> {
     if (this.base) return this.base;
     const engine = IMarginHub__factory.connect(this.ctx.hub.contracts.engine, this.ctx.hub.provider);
     const address = (await engine.baseToken()).toLowerCase();
     const meta = IERC20Metadata__factory.connect(address, this.ctx.hub.provider);
     const [symbol, decimals] = await Promise.all([meta.symbol(), meta.decimals()]);
-    this.base = { address, symbol, decimals: Number(decimals) };
+    const info = { address, symbol, decimals: Number(decimals) };
+    this.base = { ...info, fmt: (raw) => `${trimUnits(raw, info.decimals)} ${symbol}` };
     return this.base;
   }
 }
