@@ -7,14 +7,14 @@
 import { expect } from "chai";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { MaxUint256, parseUnits, type ContractTransactionReceipt } from "ethers";
-import { deposit, signer, spoke, World } from "../../scripts/lib/world";
+import { worldChainId, deposit, signer, spoke, World } from "../../scripts/lib/world";
 import { DEFAULT_LIQUIDATION_COST, liquidationCostUsd, send } from "../../deploy/orchestrator";
 import { useWorld, supplyLiquidity, asset } from "../helpers/world";
 import { eventArgs } from "../helpers/adversarial";
 import { MockERC20__factory } from "../../typechain-types";
 
-const ALPHA = 31338n;
-const BETA = 31339n;
+const ALPHA = worldChainId("alpha");
+const BETA = worldChainId("beta");
 const usd = (x: bigint) => x * 10n ** 8n;
 
 /** alice: 1 WETH on alpha and 1000 USDC.b on beta. Liquidator and carol hold USDC on the hub and approved. */

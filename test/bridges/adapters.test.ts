@@ -8,14 +8,14 @@ import {
   encodeLzPacket,
   type BridgedChain,
 } from "../../scripts/lib/bridges";
-import { assertSolvent, deposit, signer, spoke, HUB_CHAIN_ID, World } from "../../scripts/lib/world";
+import { worldChainId, assertSolvent, deposit, signer, spoke, HUB_CHAIN_ID, World } from "../../scripts/lib/world";
 import { solvency } from "../../scripts/lib/solvency";
 import { DEPOSIT, encodeEnvelope, encodeMessage } from "../../scripts/lib/codec";
 import { send } from "../../deploy/orchestrator";
 import { MockApp__factory } from "../../typechain-types";
 import { useWorld, supplyLiquidity, asset } from "../helpers/world";
 
-const ALPHA = 31338n;
+const ALPHA = worldChainId("alpha");
 const FEE = parseEther("0.001");
 
 function stackOf(w: World, chainId: bigint, kind: BridgeKind) {
@@ -343,7 +343,7 @@ for (const kind of BRIDGE_KINDS) {
       );
       // A bridge id already mapped to another chain cannot be taken.
       await expect(
-        s.adapter.setRemote(31339n, bridgeId(kind, ALPHA), mallory.address, 1),
+        s.adapter.setRemote(worldChainId("beta"), bridgeId(kind, ALPHA), mallory.address, 1),
       ).to.be.revertedWithCustomError(s.adapter, "InvalidRemoteConfig");
       if (s.kind === "layerzero") {
         await expect(s.adapter.setPeer(1, zeroPadValue(mallory.address, 32))).to.be.revertedWithCustomError(
@@ -354,10 +354,9 @@ for (const kind of BRIDGE_KINDS) {
       }
       if (kind !== "ccip") {
         // LayerZero eids and Hyperlane domains are 32-bit: a larger id could never match an origin.
-        await expect(s.adapter.setRemote(31339n, 2n ** 32n, mallory.address, 1)).to.be.revertedWithCustomError(
-          s.adapter,
-          "InvalidRemoteConfig",
-        );
+        await expect(
+          s.adapter.setRemote(worldChainId("beta"), 2n ** 32n, mallory.address, 1),
+        ).to.be.revertedWithCustomError(s.adapter, "InvalidRemoteConfig");
       }
       await expect(s.adapter.send(ALPHA, "0x"))
         .to.be.revertedWithCustomError(s.adapter, "OnlyMessenger")

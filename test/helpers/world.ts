@@ -16,6 +16,7 @@ import {
   spoke,
 } from "../../scripts/lib/world";
 import { listCollateral, send } from "../../deploy/orchestrator";
+import { forkMode } from "../../scripts/lib/fork";
 import { MockERC20__factory, MockPriceFeed__factory } from "../../typechain-types";
 
 export interface WorldHandle {
@@ -121,4 +122,14 @@ export async function observableState(w: World): Promise<Record<string, string>>
     }
   }
   return state;
+}
+
+/**
+ * Skips the current test when the worlds are forks (`npm run test:fork`): for tests that need something only the
+ * in-process harness has. `reason` is printed and listed in docs/testing.md ("Fork mode").
+ */
+export function skipOnFork(ctx: Mocha.Context, reason: string): void {
+  if (!forkMode()) return;
+  if (ctx.test) ctx.test.title += ` (skipped on forks: ${reason})`;
+  ctx.skip();
 }

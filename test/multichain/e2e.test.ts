@@ -1,11 +1,11 @@
 import { expect } from "chai";
 import { parseUnits } from "ethers";
-import { deposit, liquidateAll, signer, spoke } from "../../scripts/lib/world";
+import { worldChainId, deposit, liquidateAll, signer, spoke } from "../../scripts/lib/world";
 import { send } from "../../deploy/orchestrator";
-import { useWorld, supplyLiquidity, asset } from "../helpers/world";
+import { useWorld, supplyLiquidity, asset, skipOnFork } from "../helpers/world";
 
-const ALPHA = 31338n;
-const BETA = 31339n;
+const ALPHA = worldChainId("alpha");
+const BETA = worldChainId("beta");
 
 describe("end to end across three chains", () => {
   const h = useWorld(supplyLiquidity);
@@ -73,7 +73,8 @@ describe("end to end across three chains", () => {
     expect(await spoke(w, "beta").deployment.vault.totalLocked(usdc)).to.equal(parseUnits("1500", 6));
   });
 
-  it("a deposit can credit another account, and the hub sees the same asset address on two chains as two markets", async () => {
+  it("a deposit can credit another account, and the hub sees the same asset address on two chains as two markets", async function () {
+    skipOnFork(this, "needs one token address on two chains (in-process twins); a fork's WETH is its network's");
     const w = h.w;
     const { engine } = w.hub.deployment;
     const dave = signer(w.hub.chain, "dave");
