@@ -4,7 +4,8 @@
  * Every chain of the test worlds forks a network of the testnet environment (hub Sepolia, source chains Arbitrum,
  * Base and OP Sepolia) with its real chain id: `FORK_<NETWORK>_URL` at `FORK_<NETWORK>_BLOCK`. For every network
  * without a URL, this starts a rehearsal node (anvil with the real chain id, the bridges' contracts and the assets at
- * the address book's addresses, no xmargin), then pins every fork to one block (the given one, else the node's latest
+ * the address book's addresses, no xmargin), then pins every fork to one block (the given one; on a rehearsal node the
+ * last block of its installation, with empty blocks on top so that Hardhat takes it as final; else the node's latest
  * now) so that Hardhat's fork cache answers the next run, runs `hardhat test` with `XM_FORK=1`, and stops the nodes
  * it started by their PIDs, also on failure, Ctrl-C and SIGTERM.
  */
@@ -44,24 +45,36 @@ function testFiles(args: string[]): string[] {
   );
 }
 
-/** Starts a rehearsal node per network in `networks`: anvil, the bridges' contracts and the assets in place. */
-async function startNodes(networks: string[], basePort: number, log: (l: string) => void): Promise<Node[]> {
-  const nodes: Node[] = [];
-  try {
-    for (const name of networks) {
-      const node = await startAnvil(ADDRESS_BOOK[name], basePort + FORK_NETWORKS.indexOf(name));
-      nodes.push(node);
-      const harness = node.chain.signers[3];
-      const remotes = FORK_NETWORKS.filter((n) => n !== name).map((n) => ADDRESS_BOOK[n]);
-      await installBridges(node.chain, harness, ADDRESS_BOOK[name], remotes, true);
-      await installAssets(node.chain, harness, withPrices(ADDRESS_BOOK[name]), true);
-      log(`${name}: rehearsal node pid ${node.pid} on ${node.url} (chain ${ADDRESS_BOOK[name].chainId})`);
-    }
-  } catch (e) {
-    await stopNodes(nodes);
-    throw e;
+/**
+ * Hardhat caches what a fork reads only at a block it takes as final: a few dozen blocks below the node's head. The
+ * rehearsal nodes mine this many empty blocks on top of the block the forks are pinned to.
+ */
+const FINAL_DEPTH = 128;
+
+/**
+ * Starts a rehearsal node per network in `networks` into `nodes` (as they start, so that a signal stops them):
+ * anvil, the bridges' contracts and the assets in place, then {@link FINAL_DEPTH} empty blocks. Returns the block
+ * to fork each at (the last block of the installation).
+ */
+async function startNodes(
+  networks: string[],
+  basePort: number,
+  nodes: Node[],
+  log: (l: string) => void,
+): Promise<Map<string, number>> {
+  const pins = new Map<string, number>();
+  for (const name of networks) {
+    const node = await startAnvil(ADDRESS_BOOK[name], basePort + FORK_NETWORKS.indexOf(name));
+    nodes.push(node);
+    const harness = node.chain.signers[3];
+    const remotes = FORK_NETWORKS.filter((n) => n !== name).map((n) => ADDRESS_BOOK[n]);
+    await installBridges(node.chain, harness, ADDRESS_BOOK[name], remotes, true);
+    await installAssets(node.chain, harness, withPrices(ADDRESS_BOOK[name]), true);
+    pins.set(name, await node.chain.provider.getBlockNumber());
+    await node.chain.send("anvil_mine", [`0x${FINAL_DEPTH.toString(16)}`]);
+    log(`${name}: rehearsal node pid ${node.pid} on ${node.url} (chain ${ADDRESS_BOOK[name].chainId})`);
   }
-  return nodes;
+  return pins;
 }
 
 async function stopNodes(nodes: Node[]): Promise<void> {
@@ -93,7 +106,7 @@ async function main(): Promise<number> {
   }
   const env: NodeJS.ProcessEnv = { ...process.env, [FORK_MODE_VAR]: "1" };
   const missing = FORK_NETWORKS.filter((n) => !env[forkVarsOf(n).url]);
-  let nodes: Node[] = [];
+  const nodes: Node[] = [];
   let child: ChildProcess | undefined;
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -106,11 +119,11 @@ async function main(): Promise<number> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    nodes = await startNodes(missing, Number(values["base-port"]), log);
+    const pins = await startNodes(missing, Number(values["base-port"]), nodes, log);
     for (const node of nodes) env[forkVarsOf(node.network).url] = node.url;
     for (const name of FORK_NETWORKS) {
       const vars = forkVarsOf(name);
-      if (!env[vars.block]) env[vars.block] = String(await latestBlockOf(env[vars.url]!));
+      if (!env[vars.block]) env[vars.block] = String(pins.get(name) ?? (await latestBlockOf(env[vars.url]!)));
       log(`${name}: forking ${env[vars.url]} at block ${env[vars.block]}`);
     }
     const setupSeconds = (Date.now() - started) / 1000;
