@@ -53,6 +53,9 @@ const LZ_ENDPOINT = new Interface([
   "function setConfig(address oapp, address lib, (uint32 eid, uint32 configType, bytes config)[] params)",
 ]);
 const ULN_CONFIG = "tuple(uint64,uint8,uint8,uint8,address[],address[])";
+const ULN_CONFIG_TYPE = 2;
+/** ULN302's "explicitly zero confirmations" (0 means "the default"). */
+const NIL_CONFIRMATIONS = 2n ** 64n - 1n;
 
 /** The bridge's own id of `net` for `kind` (LayerZero eid, CCIP selector, Hyperlane domain; chain id for local). */
 export function bridgeIdOf(net: NetworkEntry, kind: AdapterKind): bigint {
@@ -311,14 +314,21 @@ async function wireLayerZeroWorkers(from: Deployed, to: Deployed, config: Enviro
     return a;
   });
   const sorted = [...dvns].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
-  const uln = coder.encode([ULN_CONFIG], [[workers.confirmations ?? 0, sorted.length, 0, 0, sorted, []]]);
   for (const direction of ["send", "receive"] as const) {
+    // The DVNs wait for the SOURCE chain's confirmations: this chain's on the send side, the remote's on the receive
+    // side (the book's, unless the config pins one number). Always explicit: ULN302 reads 0 as "the default" (found
+    // on the real ULN302, issue 10: a 0 here followed the defaults and never read back as written); NIL is zero.
+    const confirmations = workers.confirmations ?? (direction === "send" ? from.net : to.net).confirmations;
+    const uln = coder.encode(
+      [ULN_CONFIG],
+      [[confirmations === 0 ? NIL_CONFIRMATIONS : confirmations, sorted.length, 0, 0, sorted, []]],
+    );
     const lib: string =
       direction === "send"
         ? await endpoint.getSendLibrary(oapp, eid)
         : ((await endpoint.getReceiveLibrary(oapp, eid)) as [string, boolean])[0];
     const params: { eid: number; configType: number; config: string }[] = [];
-    if (dvns.length) params.push({ eid, configType: 2, config: uln });
+    if (dvns.length) params.push({ eid, configType: ULN_CONFIG_TYPE, config: uln });
     if (direction === "send" && workers.executor) {
       params.push({
         eid,
@@ -332,6 +342,16 @@ async function wireLayerZeroWorkers(from: Deployed, to: Deployed, config: Enviro
       endpointAddress,
       async () => {
         for (const p of params) {
+          if (p.configType === ULN_CONFIG_TYPE) {
+            // The OApp's own config, not the one in force (the endpoint's getConfig merges in the library's
+            // defaults): with defaults equal to the config, that would read "matches" and pin nothing.
+            const own = await appUlnConfig(r, lib, oapp, eid);
+            if (own !== undefined) {
+              if (own.toLowerCase() === p.config.toLowerCase()) continue;
+              const [c, , , , req] = coder.decode([ULN_CONFIG], own)[0] as [bigint, bigint, bigint, bigint, string[]];
+              return `own ULN config: ${c} confirmations, DVNs [${req.join(", ")}]; config: ${confirmations}, [${sorted.join(", ")}]`;
+            }
+          }
           const have: string = await endpoint.getConfig(oapp, lib, eid, p.configType);
           if (have.toLowerCase() !== p.config.toLowerCase()) return `config type ${p.configType} differs`;
         }
@@ -340,6 +360,18 @@ async function wireLayerZeroWorkers(from: Deployed, to: Deployed, config: Enviro
       async () => ({ to: endpointAddress, data: LZ_ENDPOINT.encodeFunctionData("setConfig", [oapp, lib, params]) }),
       { owner: ownerOf(r, oapp) },
     );
+  }
+}
+
+/** The OApp's own ULN config on a ULN302 library (zeros where it follows the defaults), ABI-encoded; undefined if
+ *  `lib` is not a ULN302. */
+async function appUlnConfig(r: ChainRunner, lib: string, oapp: string, eid: number) {
+  const uln = r.contract(lib, [`function getAppUlnConfig(address, uint32) view returns (${ULN_CONFIG})`]);
+  try {
+    const c = (await uln.getAppUlnConfig(oapp, eid)) as unknown[];
+    return AbiCoder.defaultAbiCoder().encode([ULN_CONFIG], [[...c]]);
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,12 +1,13 @@
 /**
  * Offline rehearsal of a public-network deploy: npm run deploy:rehearse -- --env testnet
  *
- * One anvil node per network of the environment, with that network's real chain id; the bridges' harnesses at the
- * address book's addresses (LayerZero EndpointV2, CCIP router, Hyperlane mailbox and IGP), mock feeds and tokens at
- * the book's feed and token addresses; then exactly the deploy of `npm run deploy` (RPC URLs and key through the
- * same variables), `check:deploy`, a second deploy that must send nothing, a deposit -> credit -> borrow ->
- * withdraw -> release round trip on each spoke carried over the real adapters (this script acts as each bridge's
- * DVN/executor, OffRamp and relayer), and the solvency check. Every node it started is stopped by its PID.
+ * One anvil node per network of the environment, with that network's real chain id; the bridges' REAL contracts at
+ * the address book's addresses (scripts/lib/realBridges.ts: LayerZero EndpointV2, ULN302 libraries, DVN and
+ * executor; CCIP router; Hyperlane mailbox and IGP), mock feeds and tokens at the book's feed and token addresses;
+ * then exactly the deploy of `npm run deploy` (RPC URLs and key through the same variables), `check:deploy`, a
+ * second deploy that must send nothing, a deposit -> credit -> borrow -> withdraw -> release round trip on each
+ * spoke carried over the real adapters (scripts/lib/realRelayer.ts acts as each bridge's DVN and executor, OffRamp
+ * and relayer, on the real contracts), and the solvency check. Every node it started is stopped by its PID.
  */
 import fs from "fs";
 import net from "net";
@@ -16,8 +17,9 @@ import { parseArgs } from "util";
 import { spawn, type ChildProcess } from "child_process";
 import { MaxUint256, formatUnits, parseUnits, type Signer } from "ethers";
 import { connectRpc, type Chain } from "./lib/chain";
-import { installAssets, installBridges, bridgedChainOf, type InstalledBridges } from "./lib/harness";
-import { BridgeRelayer, type BridgeKind } from "./lib/bridges";
+import { installAssets } from "./lib/harness";
+import { installRealBridges } from "./lib/realBridges";
+import { RealBridgeRelayer, realBridgedChainOf } from "./lib/realRelayer";
 import { assertSolvent } from "./lib/solvency";
 import { deployWith, estimatesPath } from "./deploy";
 import { checkWith } from "./check-deploy";
@@ -188,20 +190,25 @@ export async function rehearse(opts: RehearsalOptions): Promise<RehearsalResult>
       setup.set(name, Date.now() - t0);
       log(`${name}: anvil pid ${node.pid}, chain ${book[name].chainId}, ${node.url}`);
     }
-    // 2. The bridges' contracts and the assets at the book's addresses.
-    const installed: Record<string, InstalledBridges> = {};
-    for (const [i, node] of result.nodes.entries()) {
-      const t0 = Date.now();
-      step = `${node.network}: install the bridges' harnesses at the book's addresses`;
-      const harness = node.chain.signers[3];
-      const remotes = networks.filter((n) => n !== node.network).map((n) => book[n]);
-      installed[node.network] = await installBridges(node.chain, harness, book[node.network], remotes, true);
-      await installAssets(node.chain, harness, withPrices(book[node.network]), true);
-      // One deployer key on every chain: offset its nonces per chain, so that no contract of one chain shares its
-      // address with a contract of another (the CCIP mock router would deliver locally to such a twin).
-      await node.chain.send("anvil_setNonce", [node.chain.signers[0].address, `0x${(1000 * (i + 1)).toString(16)}`]);
-      setup.set(node.network, setup.get(node.network)! + Date.now() - t0);
-    }
+    // 2. The bridges' real contracts and the assets at the book's addresses (the nodes are independent: in parallel).
+    step = "install the bridges' contracts";
+    await Promise.all(
+      result.nodes.map(async (node, i) => {
+        const t0 = Date.now();
+        const harness = node.chain.signers[3];
+        const remotes = networks.filter((n) => n !== node.network).map((n) => book[n]);
+        try {
+          await installRealBridges(node.chain, harness, book[node.network], remotes);
+          await installAssets(node.chain, harness, withPrices(book[node.network]), true);
+        } catch (e) {
+          throw new Error(`${node.network}: install the bridges' contracts at the book's addresses: ${String(e)}`);
+        }
+        // One deployer key on every chain: offset its nonces per chain, so that no contract of one chain shares its
+        // address with a contract of another (a message to a twin would look local).
+        await node.chain.send("anvil_setNonce", [node.chain.signers[0].address, `0x${(1000 * (i + 1)).toString(16)}`]);
+        setup.set(node.network, setup.get(node.network)! + Date.now() - t0);
+      }),
+    );
     // 3. Exactly the deploy of `npm run deploy`, through the variables the networks use.
     for (const node of result.nodes) setEnv(book[node.network].rpcUrlVar, node.url);
     setEnv(DEPLOYER_KEY_VAR, DEV_KEY);
@@ -239,7 +246,7 @@ export async function rehearse(opts: RehearsalOptions): Promise<RehearsalResult>
     }
     // 5. Round trips over the real adapters, then solvency.
     result.record = readRecordFile(record);
-    await roundTrips(result.record, result.nodes, installed, config, book, log, (s) => (step = s));
+    await roundTrips(result.record, result.nodes, config, book, log, (s) => (step = s));
     step = "solvency";
     const rows = await assertSolvent(viewOf(result.record, result.nodes, config));
     log(`solvency holds on ${rows.length} (chain, asset) rows`);
@@ -267,7 +274,6 @@ function signerOf(nodes: Node[], network: string, index: number): Signer {
 async function roundTrips(
   record: DeploymentRecordV2,
   nodes: Node[],
-  installed: Record<string, InstalledBridges>,
   config: EnvironmentConfig,
   book: Record<string, NetworkEntry>,
   log: (line: string) => void,
@@ -275,18 +281,12 @@ async function roundTrips(
 ) {
   const hubRec = record.chains[config.hub];
   const bridged = nodes.map((n) =>
-    bridgedChainOf(n.chain, record.chains[n.network], installed[n.network], n.chain.signers[2]),
+    realBridgedChainOf(n.chain, record.chains[n.network], book[n.network], n.chain.signers[2]),
   );
-  const idOf = (kind: BridgeKind, chainId: bigint) => {
-    const name = Object.values(record.chains).find((c) => BigInt(c.chainId) === chainId)!.network;
-    return BigInt(record.chains[name].adapters[kind]!.bridgeId);
-  };
-  const relayer = new BridgeRelayer(
+  const relayer = new RealBridgeRelayer(
     bridged,
     (chain) => chain.signers[2],
     (l) => log(`[relay] ${l}`),
-    1,
-    idOf,
   );
   const relay = async (what: string) => {
     at(`relay ${what}`);
@@ -358,7 +358,6 @@ async function roundTrips(
       `${spoke}: deposit ${market.token} -> credited -> borrowed -> withdrew ${formatUnits(part, token.decimals)} ${market.token} -> released over ${config.routes[spoke].adapters.join("+")} (k=${k})`,
     );
   }
-  void book;
 }
 
 /** The solvency view of a rehearsal: every adapter's EnvelopeBridged counts as in flight until delivered. */

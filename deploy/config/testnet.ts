@@ -71,6 +71,7 @@ export const testnet: EnvironmentConfig = {
   // costliest delivery in gas-snapshot.json is the k-th confirmation that also executes (k3n4.receive ~278k; k = 2
   // here: ~180k), so 400k (the bridge tests' default) leaves room for a cold account and a longer position list.
   deliveryGas: 400_000,
-  // LayerZero DVNs and executor: the endpoint's defaults (no requiredDVNs, no executor).
-  layerzero: {},
+  // LayerZero: xmargin's own ULN config on every pathway, not the endpoint's defaults (which LayerZero may change):
+  // the LayerZero Labs DVN of the book required, each source chain's book confirmations; the default executor.
+  layerzero: { requiredDVNs: ["layerzeroLabs"] },
 };

@@ -1,7 +1,7 @@
 /**
- * The bridges' local harnesses (and mock tokens and feeds) installed on a local chain, either where they land
- * (in-process tests build an address book from them) or at the addresses of a real network's address book
- * (rehearsal nodes: deploy, then copy the code with `anvil_setCode` and the storage the constructor wrote, found
+ * The bridges' local harnesses installed where they land on in-process chains (tests build an address book from
+ * them), and mock tokens and feeds either there or at the addresses of a real network's address book (rehearsal
+ * nodes, which carry the bridges' real contracts: realBridges.ts; {@link install}: deploy, then copy the code with `anvil_setCode` and the storage the constructor wrote, found
  * with `debug_traceTransaction`'s prestateTracer in diff mode, with `anvil_setStorageAt`). Constructors of these
  * contracts embed no address of their own (immutables are eids, domains and decimals), so the copies behave
  * exactly like the originals; contracts that embed the endpoint's address (the LayerZero test library) are
@@ -30,7 +30,7 @@ import {
 import type { ChainDeploymentRecord } from "../../deploy/types";
 
 /** Where a contract goes: `undefined` = where it lands; an address = placed there (needs anvil). */
-type Target = string | undefined;
+export type Target = string | undefined;
 
 interface StateDiff {
   post: Record<string, { code?: string; storage?: Record<string, string> }>;
@@ -40,7 +40,7 @@ interface StateDiff {
  * Sends `deploy` (a deploy transaction) and, with a `target`, moves the contract there: code and the storage its
  * constructor wrote. Returns the final address.
  */
-async function install(chain: Chain, deploy: Promise<TransactionResponse>, target: Target): Promise<string> {
+export async function install(chain: Chain, deploy: Promise<TransactionResponse>, target: Target): Promise<string> {
   const tx = await deploy;
   const receipt = await tx.wait();
   if (!receipt?.contractAddress) throw new Error(`${chain.name}: harness deploy failed`);
@@ -67,16 +67,16 @@ export interface InstalledBridges {
 }
 
 /**
- * Installs the harness of every bridge `net` has an entry for: at the book's addresses when `placed`, else where
- * they land (and the returned addresses are to be written into the book). `remotes` are the networks messages go
- * to (LayerZero default libraries per remote eid, a Hyperlane sink mailbox per remote domain).
+ * Installs the harness of every bridge `net` has an entry for, where it lands (in-process chains: the returned
+ * addresses are to be written into the book; rehearsal nodes carry the real contracts instead, see realBridges.ts).
+ * `remotes` are the networks messages go to (LayerZero default libraries per remote eid, a Hyperlane sink mailbox
+ * per remote domain).
  */
 export async function installBridges(
   chain: Chain,
   deployer: Signer,
   net: NetworkEntry,
   remotes: NetworkEntry[],
-  placed: boolean,
   fee = 0n,
 ): Promise<InstalledBridges> {
   const out: InstalledBridges = {};
@@ -86,7 +86,7 @@ export async function installBridges(
     const endpointAddress = await install(
       chain,
       deployer.sendTransaction(await f.getDeployTransaction(net.layerzero.eid, me)),
-      placed ? net.layerzero.endpointV2 : undefined,
+      undefined,
     );
     const endpoint = EndpointV2Mock__factory.connect(endpointAddress, deployer);
     const lib = await new TestLzMessageLib__factory(deployer).deploy(endpointAddress, fee);
@@ -102,11 +102,7 @@ export async function installBridges(
   }
   if (net.ccip) {
     const f = new MockCCIPRouter__factory(deployer);
-    const router = await install(
-      chain,
-      deployer.sendTransaction(await f.getDeployTransaction()),
-      placed ? net.ccip.router : undefined,
-    );
+    const router = await install(chain, deployer.sendTransaction(await f.getDeployTransaction()), undefined);
     if (fee) await send(MockCCIPRouter__factory.connect(router, deployer).setFee(fee));
     out.ccip = { router };
   }
@@ -115,20 +111,15 @@ export async function installBridges(
     const mailboxAddress = await install(
       chain,
       deployer.sendTransaction(await f.getDeployTransaction(net.hyperlane.domain)),
-      placed ? net.hyperlane.mailbox : undefined,
+      undefined,
     );
     const mailbox = MockMailbox__factory.connect(mailboxAddress, deployer);
-    // The interchain gas paymaster: a test hook (charging `fee`) as the mailbox's default hook, at the book's IGP
-    // address when placed. Otherwise, with no fee, the hook the mock mailbox made for itself serves (as before: the
-    // gas benchmark measures that setup).
+    // The interchain gas paymaster: a test hook (charging `fee`) as the mailbox's default hook. With no fee, the
+    // hook the mock mailbox made for itself serves (as before: the gas benchmark measures that setup).
     let igp: string;
-    if (placed || fee) {
+    if (fee) {
       const hf = new TestPostDispatchHook__factory(deployer);
-      igp = await install(
-        chain,
-        deployer.sendTransaction(await hf.getDeployTransaction()),
-        placed ? net.hyperlane.interchainGasPaymaster : undefined,
-      );
+      igp = await install(chain, deployer.sendTransaction(await hf.getDeployTransaction()), undefined);
       if (fee) await send(TestPostDispatchHook__factory.connect(igp, deployer).setFee(fee));
       await send(mailbox.setDefaultHook(igp));
     } else {

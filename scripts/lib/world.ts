@@ -312,7 +312,6 @@ export async function addBridges(world: World, spec: RouteSpec, log?: Logger): P
       signer(c, "deployer"),
       book[c.name],
       c === world.hub.chain ? remotes : [book[world.hub.chain.name]],
-      false,
       spec.fee ?? 0n,
     );
     installed[c.name] = bridges;

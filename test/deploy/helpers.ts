@@ -120,7 +120,7 @@ export async function testEnv(
     await separateNonces(chain, deployer, index);
     const net = book[name];
     const remotes = [HUB, SPOKE].filter((n) => n !== name).map((n) => book[n]);
-    const bridges = await installBridges(chain, deployer, net, remotes, false);
+    const bridges = await installBridges(chain, deployer, net, remotes);
     installed[name] = bridges;
     net.layerzero!.endpointV2 = bridges.layerzero!.endpoint;
     net.ccip!.router = bridges.ccip!.router;
