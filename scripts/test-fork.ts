@@ -16,10 +16,11 @@ import { spawn, type ChildProcess } from "child_process";
 import { ADDRESS_BOOK, forkVarsOf } from "../deploy/networks";
 import { FORK_MODE_VAR, FORK_NETWORKS } from "./lib/fork";
 import { latestBlockOf } from "./lib/inprocess";
-import { installAssets, installBridges } from "./lib/harness";
+import { installAssets } from "./lib/harness";
+import { installRealBridges } from "./lib/realBridges";
 import { startAnvil, stopNode, withPrices, type Node } from "./rehearse";
 
-const HELP = `usage: npm run test:fork -- [--cold] [--base-port 30545] [test files...]
+const HELP = `usage: npm run test:fork -- [--cold] [--grep <text>] [--base-port 30545] [test files...]
 
 Runs the multi-chain, bridge and adversarial suites (or the given files) with every chain of the test worlds forked
 from a network of the testnet environment, keeping its real chain id. FORK_<NETWORK>_URL / FORK_<NETWORK>_BLOCK
@@ -28,6 +29,7 @@ network without a URL a local rehearsal node is started (anvil, real chain id, b
 addresses) and stopped at the end.
 
 options:
+  --grep <text>     only the tests whose full title contains <text> (Mocha's --grep)
   --cold            empty Hardhat's fork cache (cache/hardhat-network-fork) first, to measure a cold run
   --base-port <n>   port of the first local node, one per network upwards (default 30545); fixed ports keep the
                     fork cache's keys (host and port) the same from one run to the next`;
@@ -53,7 +55,7 @@ const FINAL_DEPTH = 128;
 
 /**
  * Starts a rehearsal node per network in `networks` into `nodes` (as they start, so that a signal stops them):
- * anvil, the bridges' contracts and the assets in place, then {@link FINAL_DEPTH} empty blocks. Returns the block
+ * anvil, the bridges' real contracts and the assets in place, then {@link FINAL_DEPTH} empty blocks. Returns the block
  * to fork each at (the last block of the installation).
  */
 async function startNodes(
@@ -68,7 +70,7 @@ async function startNodes(
     nodes.push(node);
     const harness = node.chain.signers[3];
     const remotes = FORK_NETWORKS.filter((n) => n !== name).map((n) => ADDRESS_BOOK[n]);
-    await installBridges(node.chain, harness, ADDRESS_BOOK[name], remotes, true);
+    await installRealBridges(node.chain, harness, ADDRESS_BOOK[name], remotes);
     await installAssets(node.chain, harness, withPrices(ADDRESS_BOOK[name]), true);
     pins.set(name, await node.chain.provider.getBlockNumber());
     await node.chain.send("anvil_mine", [`0x${FINAL_DEPTH.toString(16)}`]);
@@ -90,6 +92,7 @@ async function main(): Promise<number> {
     allowPositionals: true,
     options: {
       cold: { type: "boolean", default: false },
+      grep: { type: "string" },
       "base-port": { type: "string", default: "30545" },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -131,7 +134,11 @@ async function main(): Promise<number> {
     const cli = require.resolve("hardhat/internal/cli/cli.js");
     const testsStarted = Date.now();
     const code = await new Promise<number>((resolve) => {
-      child = spawn(process.execPath, [cli, "test", "--no-compile", ...files], { env, stdio: "inherit" });
+      child = spawn(
+        process.execPath,
+        [cli, "test", "--no-compile", ...(values.grep ? ["--grep", values.grep] : []), ...files],
+        { env, stdio: "inherit" },
+      );
       child.once("exit", (c, signal) => resolve(c ?? (signal ? 1 : 0)));
     });
     log(

@@ -261,6 +261,12 @@ export function encodeHyperlaneMessage(m: HyperlaneMessage): string {
   ]);
 }
 
+/** What tests and tools use of a bridges' relayer: {@link BridgeRelayer} (harnesses) or RealBridgeRelayer. */
+export type BridgeTransport = Pick<
+  BridgeRelayer,
+  "halted" | "skipToLatest" | "poll" | "pending" | "take" | "deliver" | "flush"
+>;
+
 export class BridgeRelayer {
   private queue: BridgePacket[] = [];
   private readonly nextBlock = new Map<string, number>();

@@ -13,14 +13,20 @@ import { testnet } from "../../deploy/config/testnet";
 import type { NetworkEntry } from "../../deploy/types";
 import type { AccountSigner, Chain } from "./chain";
 import type { ForkSource } from "./inprocess";
-import type { InstalledBridges } from "./harness";
+import type { Signer } from "ethers";
+import type { BridgeKind, BridgeStack, BridgedChain } from "./bridges";
+import type { ChainDeploymentRecord } from "../../deploy/types";
 import {
-  EndpointV2Mock__factory,
-  MockCCIPRouter__factory,
+  CCIPAdapter__factory,
+  HyperlaneAdapter__factory,
+  LayerZeroAdapter__factory,
+  Messenger__factory,
   MockPriceFeed__factory,
-  TestLzMessageLib__factory,
-  TestPostDispatchHook__factory,
+  type EndpointV2Mock,
+  type MockCCIPRouter,
+  type MockMailbox,
   type MockPriceFeed,
+  type TestLzMessageLib,
 } from "../../typechain-types";
 import { send } from "../../deploy/orchestrator";
 
@@ -135,55 +141,46 @@ export async function deal(chain: Chain, token: string, holder: string, amount: 
   if (now !== amount) throw new Error(`${chain.name}: deal of ${token} to ${holder} left ${now}, not ${amount}`);
 }
 
-/**
- * The bridges a fork already has at the book's addresses (`net`), as the relayer needs them: the LayerZero endpoint
- * and the message library it uses towards the first remote, the CCIP router, the Hyperlane mailbox and IGP. With a
- * `fee`, sets every bridge's native fee: a knob only the harnesses have (the rehearsal nodes'), refused otherwise.
- */
-export async function bridgesOnFork(
-  chain: Chain,
-  caller: AccountSigner,
-  net: NetworkEntry,
-  remotes: NetworkEntry[],
-  fee: bigint,
-): Promise<InstalledBridges> {
-  const out: InstalledBridges = {};
-  const knob = async (what: string, call: () => Promise<unknown>) => {
-    try {
-      await call();
-    } catch (e) {
+/** A stand-in for a harness contract that a fork does not have: any use says so (the test should skip on forks). */
+function harnessOnly<T extends object>(what: string, network: string): T {
+  return new Proxy({} as T, {
+    get(_, prop) {
+      if (prop === "then") return undefined; // not a promise
       throw new Error(
-        `${chain.name}: ${what}: a fee switch needs the bridge harness (rehearsal nodes), not ${net.name}'s contracts: ${e instanceof Error ? e.message : e}`,
+        `${what}.${String(prop)}: the in-process bridge harness; a fork of ${network} has the bridge's real contracts (skip this test on forks)`,
       );
-    }
-  };
-  for (const [kind, address] of [
-    ["layerzero", net.layerzero?.endpointV2],
-    ["ccip", net.ccip?.router],
-    ["hyperlane", net.hyperlane?.mailbox],
-  ] as const) {
-    if (address && (await chain.provider.getCode(address)) === "0x") {
-      throw new Error(`${chain.name}: no ${kind} contract at ${address} on the fork of ${net.name}`);
-    }
+    },
+  });
+}
+
+/**
+ * The chain's bridge stacks as tests see them (`world.bridges.chains`): xmargin's adapters; the harness fields
+ * (mock endpoint, library, router, mailbox) throw on use, since a fork has the bridges' real contracts.
+ */
+export function forkBridgedChainOf(chain: Chain, record: ChainDeploymentRecord, signer: Signer): BridgedChain {
+  const stacks: Partial<Record<BridgeKind, BridgeStack>> = {};
+  const a = record.adapters;
+  if (a.layerzero) {
+    stacks.layerzero = {
+      kind: "layerzero",
+      adapter: LayerZeroAdapter__factory.connect(a.layerzero.address, signer),
+      endpoint: harnessOnly<EndpointV2Mock>("layerzero endpoint", record.network),
+      lib: harnessOnly<TestLzMessageLib>("layerzero lib", record.network),
+    };
   }
-  if (net.layerzero) {
-    const endpoint = EndpointV2Mock__factory.connect(net.layerzero.endpointV2, caller);
-    const towards = remotes.find((r) => r.layerzero)!.layerzero!.eid;
-    const lib = await endpoint.defaultSendLibrary(towards);
-    if (fee)
-      await knob("LayerZero library fee", () => send(TestLzMessageLib__factory.connect(lib, caller).setNativeFee(fee)));
-    out.layerzero = { endpoint: net.layerzero.endpointV2, lib };
+  if (a.ccip) {
+    stacks.ccip = {
+      kind: "ccip",
+      adapter: CCIPAdapter__factory.connect(a.ccip.address, signer),
+      router: harnessOnly<MockCCIPRouter>("ccip router", record.network),
+    };
   }
-  if (net.ccip) {
-    const router = net.ccip.router;
-    if (fee) await knob("CCIP router fee", () => send(MockCCIPRouter__factory.connect(router, caller).setFee(fee)));
-    out.ccip = { router };
+  if (a.hyperlane) {
+    stacks.hyperlane = {
+      kind: "hyperlane",
+      adapter: HyperlaneAdapter__factory.connect(a.hyperlane.address, signer),
+      mailbox: harnessOnly<MockMailbox>("hyperlane mailbox", record.network),
+    };
   }
-  if (net.hyperlane) {
-    const igp = net.hyperlane.interchainGasPaymaster;
-    if (fee)
-      await knob("Hyperlane IGP fee", () => send(TestPostDispatchHook__factory.connect(igp, caller).setFee(fee)));
-    out.hyperlane = { mailbox: net.hyperlane.mailbox, igp };
-  }
-  return out;
+  return { chain, messenger: Messenger__factory.connect(record.contracts.messenger.address, signer), stacks };
 }

@@ -22,7 +22,8 @@ import { runEnvironment } from "../../deploy/environment";
 import { RecordStore, emptyRecord } from "../../deploy/record";
 import type { AdapterKind, EnvironmentConfig, MarketConfigEntry, NetworkEntry } from "../../deploy/types";
 import { installBridges, bridgedChainOf, type InstalledBridges } from "./harness";
-import { BOOK_FEED_OF, bridgesOnFork, deal, forkMode, forkNetworkOf, forkSourceOf, placeMockFeed } from "./fork";
+import { BOOK_FEED_OF, deal, forkBridgedChainOf, forkMode, forkNetworkOf, forkSourceOf, placeMockFeed } from "./fork";
+import { RealBridgeRelayer, realBridgedChainOf, useTestIsm } from "./realRelayer";
 import { deployGovernance, type Ownable2StepContract } from "../../deploy/governance";
 import {
   CollateralVault__factory,
@@ -41,6 +42,7 @@ import {
 import {
   BridgeKind,
   BridgeRelayer,
+  type BridgeTransport,
   BridgedChain,
   DEFAULT_DELIVERY_GAS,
   bridgeId,
@@ -127,7 +129,8 @@ export interface RouteSpec {
 export interface BridgeWorld {
   spec: RouteSpec;
   chains: BridgedChain[];
-  relayer: BridgeRelayer;
+  /** The bridges' relayer: over the harnesses in-process, over the real contracts on forks. */
+  relayer: BridgeTransport;
 }
 
 /**
@@ -299,8 +302,8 @@ export async function addBridges(world: World, spec: RouteSpec, log?: Logger): P
       if (!spec.bridges.includes("layerzero")) delete net.layerzero;
       if (!spec.bridges.includes("ccip")) delete net.ccip;
       if (!spec.bridges.includes("hyperlane")) delete net.hyperlane;
-      const remotes = chainsInOrder.filter((x) => x !== c).map((x) => world.forkNetworks![x.name]);
-      installed[c.name] = await bridgesOnFork(c, signer(c, "deployer"), net, remotes, spec.fee ?? 0n);
+      // The real mailbox's default ISM wants validators' signatures on a live network: a TestIsm for the test.
+      if (net.hyperlane) await useTestIsm(c, net, signer(c, "deployer"));
       continue;
     }
     // In-process chains share accounts: separate nonce ranges per chain, so that no bridge contract or adapter of
@@ -333,10 +336,20 @@ export async function addBridges(world: World, spec: RouteSpec, log?: Logger): P
     { config: env.config, book, signers: env.signers },
     { mode: "deploy", store: env.store, log: log && ((l) => log(`deploy: ${l}`)) },
   );
+  const records = env.store.record.chains;
   const chains = chainsInOrder.map((c) =>
-    bridgedChainOf(c, env.store.record.chains[c.name], installed[c.name], signer(c, "deployer")),
+    world.forkNetworks
+      ? forkBridgedChainOf(c, records[c.name], signer(c, "deployer"))
+      : bridgedChainOf(c, records[c.name], installed[c.name], signer(c, "deployer")),
   );
-  const relayer = new BridgeRelayer(chains, (chain) => signer(chain, "relayer"), log);
+  // On forks the bridges are their real contracts: delivered as their workers do (DVN/executor, OffRamp, relayer).
+  const relayer: BridgeTransport = world.forkNetworks
+    ? new RealBridgeRelayer(
+        chainsInOrder.map((c) => realBridgedChainOf(c, records[c.name], book[c.name], signer(c, "deployer"))),
+        (chain) => signer(chain, "relayer"),
+        log,
+      )
+    : new BridgeRelayer(chains, (chain) => signer(chain, "relayer"), log);
   await relayer.skipToLatest();
   world.bridges = { spec, chains, relayer };
   world.bridgeAdapters = new Map(

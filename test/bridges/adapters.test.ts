@@ -227,8 +227,12 @@ for (const kind of BRIDGE_KINDS) {
         expect(again.error).to.equal(undefined);
         await expect(again.receipt!).to.emit(w.hub.deployment.messenger, "MessageDuplicate");
       } else {
-        // LayerZero's endpoint cleared the payload; Hyperlane's mailbox marked it delivered.
-        expect(again.error).to.match(kind === "layerzero" ? /LZ_PathNotVerifiable/ : /Mailbox: already delivered/);
+        // LayerZero's endpoint cleared the payload; Hyperlane's mailbox marked it delivered. On forks the real
+        // EndpointV2 comes from LayerZero's artifacts, whose errors Hardhat does not name: LZ_PathNotVerifiable() is
+        // its selector there.
+        expect(again.error).to.match(
+          kind === "layerzero" ? /LZ_PathNotVerifiable|0x0177e1ca/ : /Mailbox: already delivered/,
+        );
         expect(again.receipt).to.equal(undefined);
       }
       expect(await engine.collateralOf(alice.address, ALPHA, weth)).to.equal(parseUnits("1", 18));

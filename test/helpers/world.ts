@@ -43,7 +43,12 @@ export function useWorld(setup?: (w: World) => Promise<void>, options: WorldOpti
     await flushAll(world);
     revert = await snapshotWorld(world);
   });
-  beforeEach(async () => {
+  beforeEach(async function () {
+    const skip = forkSkipReason(this.currentTest?.fullTitle() ?? "");
+    if (skip) {
+      this.currentTest!.title += ` (skipped on forks: ${skip})`;
+      this.skip();
+    }
     await revert!();
     revert = await snapshotWorld(world!);
     await resetRelayer(world!);
@@ -124,12 +129,34 @@ export async function observableState(w: World): Promise<Record<string, string>>
   return state;
 }
 
-/**
- * Skips the current test when the worlds are forks (`npm run test:fork`): for tests that need something only the
- * in-process harness has. `reason` is printed and listed in docs/testing.md ("Fork mode").
- */
-export function skipOnFork(ctx: Mocha.Context, reason: string): void {
-  if (!forkMode()) return;
-  if (ctx.test) ctx.test.title += ` (skipped on forks: ${reason})`;
-  ctx.skip();
+/** Why a test of the fork suites is skipped on forks, by a part of its full title (docs/testing.md, "Fork mode"). */
+export const FORK_SKIPS: Record<string, string> = {
+  "the hub sees the same asset address on two chains as two markets":
+    "needs one token address on two chains (an in-process twin); on forks alpha's WETH is Arbitrum Sepolia's",
+  "(1-of-1 routes) carries the whole loop":
+    "asserts the harness's fee switch (FEE); the real bridges price their own fee",
+  "(1-of-1 routes) the deposit fee is quoted per bridge":
+    "asserts the harness's fee switch (FEE); the real bridges price their own fee",
+  "(1-of-1 routes) an envelope its app rejects is delivered":
+    "pays the harness's FEE to an app that cannot take the refund of a lower real fee",
+  "(1-of-1 routes) rejects a message from a sender that is not the trusted peer":
+    "delivers through the harness directly (mock library, router, mailbox)",
+  "(1-of-1 routes) the new owner becomes the OApp's delegate": "reads the mock endpoint's delegates",
+  "hyperlane adapter, over the bridge's own harness (1-of-1 routes) a delivery that runs out of gas":
+    "the real relayer adds the real Mailbox's own 150k overhead to the gas override: 40k does not starve the app",
+  "a liquidation whose RELEASE the lane cannot take": "switches the mock CCIP router's fee",
+  "is re-sent over it, same id, delivered once": "resends without a fee: the harness charges none, the real bridges do",
+  "a held envelope dropped by invalidation is re-issued":
+    "re-issues without a fee: the harness charges none, the real bridges do",
+  "finding 'reinstating a suspended adapter'": "forges through the mock CCIP router",
+  "with LayerZero and CCIP unable to take the RELEASE":
+    "pauses the mock LayerZero library and switches the mock router's fee",
+  "one compromised transport (CCIP executing a forgery": "forges through the mock CCIP router (a compromised OffRamp)",
+  "two compromised transports reach k": "forges through the mock CCIP router (a compromised OffRamp)",
+};
+
+/** The reason `fullTitle` is skipped on forks, if it is. */
+export function forkSkipReason(fullTitle: string): string | undefined {
+  if (!forkMode()) return undefined;
+  return Object.entries(FORK_SKIPS).find(([part]) => fullTitle.includes(part))?.[1];
 }
