@@ -59,7 +59,7 @@ export function forkSourceOf(network: string, env: NodeJS.ProcessEnv = process.e
   if (!url) {
     throw new Error(`fork mode: ${vars.url} is not set (npm run test:fork starts local nodes and sets it)`);
   }
-  const block = env[vars.block];
+  const block = env[vars.block] || undefined; // empty = unset, as in .env.example
   if (block !== undefined && !/^\d+$/.test(block)) throw new Error(`${vars.block}="${block}" is not a block number`);
   return { url, blockNumber: block === undefined ? undefined : Number(block) };
 }

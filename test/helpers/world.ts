@@ -16,8 +16,9 @@ import {
   spoke,
 } from "../../scripts/lib/world";
 import { listCollateral, send } from "../../deploy/orchestrator";
-import { forkMode } from "../../scripts/lib/fork";
-import { MockERC20__factory, MockPriceFeed__factory } from "../../typechain-types";
+import { deal, forkMode } from "../../scripts/lib/fork";
+import { MockERC20__factory, MockPriceFeed__factory, type MockERC20 } from "../../typechain-types";
+import type { Chain } from "../../scripts/lib/chain";
 
 export interface WorldHandle {
   /** The world of the current test. */
@@ -57,6 +58,15 @@ export function useWorld(setup?: (w: World) => Promise<void>, options: WorldOpti
     if (this.currentTest?.state === "passed") await assertSolvent(world!);
   });
   return handle;
+}
+
+/**
+ * Gives `to` `amount` more of a world token on `chain`: minted in-process, written into the token's balance on forks
+ * (where the token can be the network's real one, which mints to nobody).
+ */
+export async function give(chain: Chain, token: MockERC20, to: string, amount: bigint): Promise<void> {
+  if (!forkMode()) return void (await send(token.mint(to, amount)));
+  await deal(chain, await token.getAddress(), to, (await token.balanceOf(to)) + amount);
 }
 
 /** Lender supplies 1,000,000 USDC on the hub. */
