@@ -14,6 +14,7 @@ import { MockERC20__factory } from "../../typechain-types";
 import { ADDRESS_BOOK } from "../../deploy/networks";
 import { testConfig } from "./helpers";
 import type { EnvironmentConfig } from "../../deploy/types";
+import { realBridgeTests } from "./realBridges";
 
 /** The testnet environment when it exists, else the same shape over three of the book's testnets. */
 function environment(): EnvironmentConfig {
@@ -74,32 +75,41 @@ async function monitorSeesBridgedDeposit(result: RehearsalResult) {
 
 describe("deploy:rehearse on anvil nodes with the testnets' chain ids", function () {
   this.timeout(300_000);
+  let result: RehearsalResult;
+  const lines: string[] = [];
 
-  it("deploys, checks, changes nothing on a second run, carries round trips over the real adapters, stays solvent", async () => {
-    const lines: string[] = [];
+  before(async () => {
     const basePort = 28600 + 4 * Math.floor(Math.random() * 200);
-    const result = await rehearse({
+    result = await rehearse({
       config: environment(),
       book: ADDRESS_BOOK,
       basePort,
       keep: true,
       log: (l) => lines.push(l),
     });
-    try {
-      await monitorSeesBridgedDeposit(result);
-    } finally {
-      for (const node of result.nodes) await stopNode(node);
-    }
+  });
+
+  after(async () => {
+    for (const node of result?.nodes ?? []) await stopNode(node);
+  });
+
+  it("deploys, checks, changes nothing on a second run, carries round trips over the real adapters, stays solvent", async () => {
+    await monitorSeesBridgedDeposit(result);
     expect(result.failed, lines.join("\n")).to.equal(undefined);
     expect(result.ok).to.equal(true);
     expect(result.secondRunTransactions).to.equal(0);
     for (const c of Object.values(result.perChain)) expect(c.gas > 0n).to.equal(true);
     expect(lines.some((l) => l.startsWith("[check]") && l.endsWith(": matches"))).to.equal(true);
     expect(lines.filter((l) => l.includes("-> released over"))).to.have.length(environment().spokes.length);
-    // Every node it started is gone.
-    for (const node of result.nodes) expect(() => process.kill(node.pid, 0)).to.throw();
     // The record names every adapter with its bridge id from the book.
     const sepolia = result.record!.chains[environment().hub];
     expect(sepolia.adapters.layerzero?.bridgeId).to.equal(String(ADDRESS_BOOK[environment().hub].layerzero!.eid));
+  });
+
+  realBridgeTests(() => result, environment());
+
+  it("stops every node it started", async () => {
+    for (const node of result.nodes) await stopNode(node);
+    for (const node of result.nodes) expect(() => process.kill(node.pid, 0)).to.throw();
   });
 });
