@@ -207,6 +207,7 @@ export async function rehearse(opts: RehearsalOptions): Promise<RehearsalResult>
         // address with a contract of another (a message to a twin would look local).
         await node.chain.send("anvil_setNonce", [node.chain.signers[0].address, `0x${(1000 * (i + 1)).toString(16)}`]);
         setup.set(node.network, setup.get(node.network)! + Date.now() - t0);
+        log(`${node.network}: bridges' real contracts, feeds and tokens installed in ${(Date.now() - t0) / 1000} s`);
       }),
     );
     // 3. Exactly the deploy of `npm run deploy`, through the variables the networks use.

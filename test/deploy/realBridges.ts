@@ -11,7 +11,7 @@ import { HardhatEthersProvider } from "@nomicfoundation/hardhat-ethers/internal/
 import { AbiCoder, MaxUint256, ZeroHash, dataSlice, keccak256, parseUnits } from "ethers";
 import type { RehearsalResult } from "../../scripts/rehearse";
 import { connectRpc, type Chain } from "../../scripts/lib/chain";
-import { RealBridgeRelayer, realBridgedChainOf, rpcPrefix } from "../../scripts/lib/realRelayer";
+import { RealBridgeRelayer, realBridgedChainOf, rpcPrefix, useTestIsm } from "../../scripts/lib/realRelayer";
 import { lzContract } from "../../scripts/lib/realBridges";
 import type { BridgePacket } from "../../scripts/lib/bridges";
 import { ADDRESS_BOOK } from "../../deploy/networks";
@@ -243,6 +243,11 @@ export function realBridgeTests(rehearsal: () => RehearsalResult, config: Enviro
     }
     const f: World = { ...w, chains: forks };
     expect(await rpcPrefix(forks[w.hub])).to.equal("hardhat");
+    // What a fork of a live testnet needs for Hyperlane (its default ISM wants validators' signatures): TestIsm set
+    // as the impersonated mailbox owner.
+    const ism = await useTestIsm(forks[w.hub], ADDRESS_BOOK[w.hub], forks[w.hub].signers[0]);
+    const hubMailbox = Mailbox__factory.connect(ADDRESS_BOOK[w.hub].hyperlane!.mailbox, forks[w.hub].provider);
+    expect(await hubMailbox.defaultIsm()).to.equal(ism);
     const relayer = relayerOver(f);
     await relayer.skipToLatest();
     const before = await creditOf(f, {

@@ -58,20 +58,24 @@ contract CCIPOnRampHarness is IEVM2AnyOnRampClient {
         fee = fee_;
     }
 
+    /// @inheritdoc IEVM2AnyOnRampClient
     function getFee(uint64, Client.EVM2AnyMessage calldata message) external view returns (uint256) {
         if (message.feeToken != feeToken) revert FeeTokenNotSupported(message.feeToken);
         if (message.tokenAmounts.length != 0) revert UnsupportedToken(message.tokenAmounts[0].token);
         return fee;
     }
 
+    /// @inheritdoc IEVM2AnyOnRampClient
     function getPoolBySourceToken(uint64, IERC20) external pure returns (IPoolV1) {
         return IPoolV1(address(0));
     }
 
+    /// @inheritdoc IEVM2AnyOnRampClient
     function getSupportedTokens(uint64) external pure returns (address[] memory tokens) {
         return tokens;
     }
 
+    /// @inheritdoc IEVM2AnyOnRampClient
     function forwardFromRouter(
         uint64 destChainSelector,
         Client.EVM2AnyMessage calldata message,
