@@ -58,7 +58,7 @@ export const REHEARSAL_PRICES: Record<string, bigint> = {
 };
 
 /** The book with the rehearsal's prices as mock answers. */
-function withPrices(entry: NetworkEntry): NetworkEntry {
+export function withPrices(entry: NetworkEntry): NetworkEntry {
   const feeds = Object.fromEntries(
     Object.entries(entry.feeds).map(([k, f]) => {
       const price = REHEARSAL_PRICES[k];

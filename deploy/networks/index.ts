@@ -32,3 +32,12 @@ export function networkByChainId(chainId: number, book: Record<string, NetworkEn
   }
   return entry;
 }
+
+/**
+ * The environment variables that point the fork suites at a network: `FORK_<NETWORK>_URL` and the optional
+ * `FORK_<NETWORK>_BLOCK`, NETWORK being the book key in upper snake case (arbitrumSepolia -> ARBITRUM_SEPOLIA).
+ */
+export function forkVarsOf(name: string): { url: string; block: string } {
+  const key = name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
+  return { url: `FORK_${key}_URL`, block: `FORK_${key}_BLOCK` };
+}

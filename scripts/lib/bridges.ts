@@ -43,6 +43,7 @@ import {
 } from "../../typechain-types";
 import type { AccountSigner, Chain } from "./chain";
 import { send } from "../../deploy/orchestrator";
+import { NETWORK_ENTRIES } from "../../deploy/networks";
 import { queryRange } from "./events";
 import { mulberry32, shuffle, short, type Logger, type Order } from "./relayer";
 
@@ -61,8 +62,15 @@ const CCIP_SELECTORS: Record<string, bigint> = {
   "31339": 10344971235874465080n,
 };
 
-/** The bridge's own id of `chainId`. Chains outside the table get a derived id. */
+/**
+ * The bridge's own id of `chainId`: the address book's for a network of the book (forks keep the real chain ids),
+ * else the in-process table's; chains outside both get a derived id.
+ */
 export function bridgeId(kind: BridgeKind, chainId: bigint): bigint {
+  const net = NETWORK_ENTRIES.find((n) => BigInt(n.chainId) === chainId);
+  if (net && kind === "layerzero" && net.layerzero) return BigInt(net.layerzero.eid);
+  if (net && kind === "ccip" && net.ccip) return BigInt(net.ccip.chainSelector);
+  if (net && kind === "hyperlane" && net.hyperlane) return BigInt(net.hyperlane.domain);
   const key = chainId.toString();
   if (kind === "layerzero") return LZ_EIDS[key] ?? 40000n + (chainId % 10000n);
   if (kind === "ccip") return CCIP_SELECTORS[key] ?? BigInt(keccak256(toBeHex(chainId, 32))) >> 192n;
@@ -252,6 +260,12 @@ export function encodeHyperlaneMessage(m: HyperlaneMessage): string {
     m.body,
   ]);
 }
+
+/** What tests and tools use of a bridges' relayer: {@link BridgeRelayer} (harnesses) or RealBridgeRelayer. */
+export type BridgeTransport = Pick<
+  BridgeRelayer,
+  "halted" | "skipToLatest" | "poll" | "pending" | "take" | "deliver" | "flush"
+>;
 
 export class BridgeRelayer {
   private queue: BridgePacket[] = [];

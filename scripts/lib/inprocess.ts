@@ -15,9 +15,38 @@ export { type Chain, snapshotAll, increaseTime, now } from "./chain";
 export interface ChainOptions {
   /** How many unlocked accounts to create (fewer is faster). Default 10. */
   accounts?: number;
+  /**
+   * Fork this node instead of starting empty. The chain keeps `chainId` (the network's real one), not Hardhat's
+   * 31337. The block is pinned (the remote's latest when not given), so Hardhat's fork cache
+   * (`cache/hardhat-network-fork`) answers the second run.
+   */
+  forking?: ForkSource;
 }
 
-/** Starts a fresh in-process chain with `chainId`. */
+/** A node to fork: its JSON-RPC URL and the block to fork at (default: its latest when the chain is created). */
+export interface ForkSource {
+  url: string;
+  blockNumber?: number;
+}
+
+/** One JSON-RPC call without arguments to the node at `url`, answered as a number (eth_blockNumber, eth_chainId). */
+async function askNumber(url: string, method: string): Promise<bigint> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: [] }),
+  });
+  const body = (await res.json()) as { result?: string; error?: { message: string } };
+  if (!body.result) throw new Error(`${url}: ${method} failed: ${body.error?.message ?? res.status}`);
+  return BigInt(body.result);
+}
+
+/** The latest block number of the node at `url`. */
+export async function latestBlockOf(url: string): Promise<number> {
+  return Number(await askNumber(url, "eth_blockNumber"));
+}
+
+/** Starts a fresh in-process chain with `chainId`, or a fork of `options.forking` that answers `chainId`. */
 export async function createChain(
   hre: HardhatRuntimeEnvironment,
   name: string,
@@ -29,6 +58,10 @@ export async function createChain(
     ? base.accounts.slice(0, options.accounts ?? 10)
     : { ...base.accounts, count: options.accounts ?? 10 };
   const hardhat: HardhatNetworkConfig = { ...base, chainId: Number(chainId), accounts };
+  if (options.forking) {
+    const blockNumber = options.forking.blockNumber ?? (await latestBlockOf(options.forking.url));
+    hardhat.forking = { enabled: true, url: options.forking.url, blockNumber, httpHeaders: {} };
+  }
   const config = { ...hre.config, networks: { ...hre.config.networks, hardhat } };
   const eip1193 = await createProvider(config, "hardhat", hre.artifacts);
   forwardCoverage(hre, eip1193);
@@ -38,6 +71,17 @@ export async function createChain(
   const signers = await Promise.all(addresses.map((a) => provider.getSigner(a)));
   const actual = BigInt((await eip1193.send("eth_chainId", [])) as string);
   if (actual !== BigInt(chainId)) throw new Error(`${name}: expected chain id ${chainId}, provider says ${actual}`);
+  if (options.forking) {
+    // A fork of a node that serves another chain would keep the configured id and the other chain's state.
+    const served = await askNumber(options.forking.url, "eth_chainId");
+    if (served !== BigInt(chainId)) {
+      throw new Error(`${name}: ${options.forking.url} serves chain ${served}, expected ${chainId}`);
+    }
+    // A call at the fork block itself runs under that block's hardfork, which EDR does not know for most chains
+    // ("No known hardfork for execution on historical block", even with Hardhat's `chains` entry for Arbitrum
+    // Sepolia). One local block on top makes "latest" a block of the configured hardfork.
+    await eip1193.send("evm_mine", []);
+  }
   return { name, chainId: BigInt(chainId), provider, signers, send: (method, params) => eip1193.send(method, params) };
 }
 

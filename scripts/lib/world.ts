@@ -22,6 +22,8 @@ import { runEnvironment } from "../../deploy/environment";
 import { RecordStore, emptyRecord } from "../../deploy/record";
 import type { AdapterKind, EnvironmentConfig, MarketConfigEntry, NetworkEntry } from "../../deploy/types";
 import { installBridges, bridgedChainOf, type InstalledBridges } from "./harness";
+import { BOOK_FEED_OF, deal, forkBridgedChainOf, forkMode, forkNetworkOf, forkSourceOf, placeMockFeed } from "./fork";
+import { RealBridgeRelayer, realBridgedChainOf, useTestIsm } from "./realRelayer";
 import { deployGovernance, type Ownable2StepContract } from "../../deploy/governance";
 import {
   CollateralVault__factory,
@@ -41,6 +43,7 @@ import {
 import {
   BridgeKind,
   BridgeRelayer,
+  type BridgeTransport,
   BridgedChain,
   DEFAULT_DELIVERY_GAS,
   bridgeId,
@@ -99,6 +102,8 @@ export interface World {
   bridgeAdapters?: Map<bigint, IBridgeAdapter[]>;
   /** The owner of every chain's contracts, when created with {@link WorldOptions.timelockDelay}. */
   timelocks?: Map<bigint, TimelockController>;
+  /** In fork mode: the network each chain (by name) forks. */
+  forkNetworks?: Record<string, NetworkEntry>;
   /** What the deploy ran on: the environment config, the local address book, the deployers and the record. */
   environment: {
     config: EnvironmentConfig;
@@ -125,11 +130,15 @@ export interface RouteSpec {
 export interface BridgeWorld {
   spec: RouteSpec;
   chains: BridgedChain[];
-  relayer: BridgeRelayer;
+  /** The bridges' relayer: over the harnesses in-process, over the real contracts on forks. */
+  relayer: BridgeTransport;
 }
 
-/** Chain id of the hub in the in-process worlds (Hardhat's default). */
-export const HUB_CHAIN_ID = 31337n;
+/**
+ * Chain id of the hub: Hardhat's default in the in-process worlds, the hub network's real one in fork mode
+ * (`XM_FORK=1`, see fork.ts).
+ */
+export const HUB_CHAIN_ID = forkMode() ? BigInt(forkNetworkOf("hub").chainId) : 31337n;
 
 export const DEFAULT_SPOKES: SpokeSpec[] = [
   {
@@ -173,8 +182,26 @@ export const DEFAULT_SPOKES: SpokeSpec[] = [
   },
 ];
 
+/**
+ * Chain id of the world chain `name` ("hub" or a source chain of {@link DEFAULT_SPOKES}): what the world gives it,
+ * in-process or on forks (where the source chains take their networks' real chain ids).
+ */
+export function worldChainId(name: string): bigint {
+  if (name === "hub") return HUB_CHAIN_ID;
+  const index = DEFAULT_SPOKES.findIndex((s) => s.name === name);
+  if (index < 0) throw new Error(`no default source chain named ${name}`);
+  return forkMode() ? BigInt(forkNetworkOf(index).chainId) : DEFAULT_SPOKES[index].chainId;
+}
+
 export interface WorldOptions {
   spokes?: SpokeSpec[];
+  /**
+   * Build the world on forks of real networks (hub: Sepolia, source chains: the testnet spokes in order) instead of
+   * fresh chains. Default: `XM_FORK=1`. See fork.ts.
+   */
+  fork?: boolean;
+  /** Set by {@link createWorld} in fork mode: the network each chain (by name) forks. */
+  forkNetworks?: Record<string, NetworkEntry>;
   log?: Logger;
   /** Accounts per chain (at least 10 for the named actors). */
   accounts?: number;
@@ -197,8 +224,24 @@ export function signer(chain: Chain, actor: ActorName): AccountSigner {
 
 /** Starts in-process chains for the hub and every source chain, and deploys and wires a full world on them. */
 export async function createWorld(hre: HardhatRuntimeEnvironment, options: WorldOptions = {}): Promise<World> {
-  const specs = options.spokes ?? DEFAULT_SPOKES;
   const accounts = Math.max(options.accounts ?? 10, 10);
+  if (options.fork ?? forkMode()) {
+    const specs = (options.spokes ?? DEFAULT_SPOKES).map((s, i) => ({
+      ...s,
+      chainId: BigInt(forkNetworkOf(i).chainId),
+    }));
+    const nets = [forkNetworkOf("hub"), ...specs.map((_, i) => forkNetworkOf(i))];
+    const names = ["hub", ...specs.map((s) => s.name)];
+    const chains = await Promise.all(
+      nets.map((n, i) => createChain(hre, names[i], n.chainId, { accounts, forking: forkSourceOf(n.name) })),
+    );
+    options = { ...options, spokes: specs, forkNetworks: Object.fromEntries(names.map((n, i) => [n, nets[i]])) };
+    const world = await deployWorld(chains[0], chains.slice(1), options);
+    if (options.routes) await addBridges(world, options.routes, options.log);
+    if (options.timelockDelay !== undefined) await handToTimelocks(world, options.timelockDelay);
+    return world;
+  }
+  const specs = options.spokes ?? DEFAULT_SPOKES;
   const [hubChain, ...spokeChains] = await Promise.all([
     createChain(hre, "hub", HUB_CHAIN_ID, { accounts }),
     ...specs.map((s) => createChain(hre, s.name, s.chainId, { accounts })),
@@ -242,7 +285,8 @@ export async function addBridges(world: World, spec: RouteSpec, log?: Logger): P
   const env = world.environment;
   const chainsInOrder = [world.hub.chain, ...world.spokes.map((s) => s.chain)];
   const book = env.book;
-  for (const c of chainsInOrder) {
+  // In-process: the harnesses' ids now, their addresses once installed. A fork's book has both already.
+  for (const c of world.forkNetworks ? [] : chainsInOrder) {
     const net = book[c.name];
     if (spec.bridges.includes("layerzero"))
       net.layerzero = { eid: Number(bridgeId("layerzero", c.chainId)), endpointV2: "" };
@@ -253,6 +297,16 @@ export async function addBridges(world: World, spec: RouteSpec, log?: Logger): P
   }
   const installed: Record<string, InstalledBridges> = {};
   for (const [index, c] of chainsInOrder.entries()) {
+    if (world.forkNetworks) {
+      // A fork has the bridges at the book's addresses already: keep the kinds of the route, use what is there.
+      const net = book[c.name];
+      if (!spec.bridges.includes("layerzero")) delete net.layerzero;
+      if (!spec.bridges.includes("ccip")) delete net.ccip;
+      if (!spec.bridges.includes("hyperlane")) delete net.hyperlane;
+      // The real mailbox's default ISM wants validators' signatures on a live network: a TestIsm for the test.
+      if (net.hyperlane) await useTestIsm(c, net, signer(c, "deployer"));
+      continue;
+    }
     // In-process chains share accounts: separate nonce ranges per chain, so that no bridge contract or adapter of
     // one chain has a twin at the same address on another (a CCIP mock router would deliver to it locally).
     await separateNonces(c, signer(c, "deployer"), index);
@@ -283,10 +337,20 @@ export async function addBridges(world: World, spec: RouteSpec, log?: Logger): P
     { config: env.config, book, signers: env.signers },
     { mode: "deploy", store: env.store, log: log && ((l) => log(`deploy: ${l}`)) },
   );
+  const records = env.store.record.chains;
   const chains = chainsInOrder.map((c) =>
-    bridgedChainOf(c, env.store.record.chains[c.name], installed[c.name], signer(c, "deployer")),
+    world.forkNetworks
+      ? forkBridgedChainOf(c, records[c.name], signer(c, "deployer"))
+      : bridgedChainOf(c, records[c.name], installed[c.name], signer(c, "deployer")),
   );
-  const relayer = new BridgeRelayer(chains, (chain) => signer(chain, "relayer"), log);
+  // On forks the bridges are their real contracts: delivered as their workers do (DVN/executor, OffRamp, relayer).
+  const relayer: BridgeTransport = world.forkNetworks
+    ? new RealBridgeRelayer(
+        chainsInOrder.map((c) => realBridgedChainOf(c, records[c.name], book[c.name], signer(c, "deployer"))),
+        (chain) => signer(chain, "relayer"),
+        log,
+      )
+    : new BridgeRelayer(chains, (chain) => signer(chain, "relayer"), log);
   await relayer.skipToLatest();
   world.bridges = { spec, chains, relayer };
   world.bridgeAdapters = new Map(
@@ -320,7 +384,10 @@ export async function deployWorld(hubChain: Chain, spokeChains: Chain[], options
   const specs = options.spokes ?? DEFAULT_SPOKES;
   const hubDeployer = signer(hubChain, "deployer");
   const book: Record<string, NetworkEntry> = {};
+  const forkNets = options.forkNetworks;
   const entry = (chain: Chain): NetworkEntry => ({
+    // On a fork: the network's bridges (at their real addresses), with the world's feeds and tokens.
+    ...(forkNets ? structuredClone(forkNets[chain.name]) : {}),
     name: chain.name,
     chainId: Number(chain.chainId),
     testnet: true,
@@ -332,10 +399,30 @@ export async function deployWorld(hubChain: Chain, spokeChains: Chain[], options
     explorer: { apiUrl: "", browserUrl: "" },
   });
   book[hubChain.name] = entry(hubChain);
-  const base = await deployToken(hubDeployer, "USD Coin", "USDC", 6);
+  /** Tokens that already exist on a fork (the book's): funded by writing balances, not minted. */
+  const existing = new Set<string>();
+  /** On a fork, the book's token of `symbol` on `chain` (same decimals), else a new mock token. */
+  const tokenFor = async (chain: Chain, symbol: string, name: string, decimals: number) => {
+    const known = forkNets?.[chain.name].tokens[symbol];
+    if (known && known.decimals === decimals) {
+      existing.add(`${chain.chainId}:${known.address.toLowerCase()}`);
+      return MockERC20__factory.connect(known.address, signer(chain, "deployer"));
+    }
+    return deployToken(signer(chain, "deployer"), name, symbol, decimals);
+  };
+  const fund = async (chain: Chain, token: MockERC20, who: string, amount: bigint) => {
+    const address = await token.getAddress();
+    if (!existing.has(`${chain.chainId}:${address.toLowerCase()}`)) return send(token.mint(who, amount));
+    await deal(chain, address, who, (await token.balanceOf(who)) + amount);
+  };
+  const base = await tokenFor(hubChain, "USDC", "USD Coin", 6);
   const feeds: Record<string, MockPriceFeed> = {};
   const addFeed = async (symbol: string, price: bigint, heartbeat: number) => {
-    feeds[symbol] = await deployFeed(hubDeployer, price, `${symbol} / USD`);
+    const real = forkNets?.[hubChain.name].feeds[BOOK_FEED_OF[symbol] ?? ""];
+    if (real && real.decimals === 8) {
+      // A fork: the mock goes to the real feed's address, answering what the feed answers at the fork block.
+      feeds[symbol] = (await placeMockFeed(hubChain, hubDeployer, real.address, 8, price, `${symbol} / USD`)).feed;
+    } else feeds[symbol] = await deployFeed(hubDeployer, price, `${symbol} / USD`);
     book[hubChain.name].feeds[symbol] = {
       address: await feeds[symbol].getAddress(),
       pair: `${symbol} / USD`,
@@ -353,7 +440,7 @@ export async function deployWorld(hubChain: Chain, spokeChains: Chain[], options
     book[chain.name] = entry(chain);
     const tokens: Record<string, MockERC20> = {};
     for (const t of specs[i].tokens) {
-      tokens[t.symbol] = await deployToken(signer(chain, "deployer"), t.symbol, t.symbol, t.decimals);
+      tokens[t.symbol] = await tokenFor(chain, t.symbol, t.symbol, t.decimals);
       book[chain.name].tokens[t.symbol] = {
         address: await tokens[t.symbol].getAddress(),
         symbol: t.symbol,
@@ -419,12 +506,13 @@ export async function deployWorld(hubChain: Chain, spokeChains: Chain[], options
   for (const [i, s] of spokes.entries()) {
     for (const t of specs[i].tokens) {
       for (const who of ["alice", "bob", "carol", "dave"] as const) {
-        await send(s.tokens[t.symbol].mint(signer(s.chain, who).address, funds * 10n ** BigInt(t.decimals)));
+        await fund(s.chain, s.tokens[t.symbol], signer(s.chain, who).address, funds * 10n ** BigInt(t.decimals));
       }
     }
   }
   const baseFunds = BigInt(options.baseFunds ?? 10_000_000) * 10n ** 6n;
-  for (const who of ["lender", "liquidator"] as const) await send(base.mint(signer(hubChain, who).address, baseFunds));
+  for (const who of ["lender", "liquidator"] as const)
+    await fund(hubChain, base, signer(hubChain, who).address, baseFunds);
 
   const partial = {
     hub: { chain: hubChain, deployment: hub, base },
@@ -432,6 +520,7 @@ export async function deployWorld(hubChain: Chain, spokeChains: Chain[], options
     feeds,
     chains: [hubChain, ...spokeChains],
     environment: { config, book, signers, store },
+    forkNetworks: forkNets,
   };
   return { ...partial, relayer: makeRelayer(partial, options.log) };
 }

@@ -7,7 +7,7 @@
  */
 import { expect } from "chai";
 import { AbiCoder, Wallet, ZeroAddress, parseUnits, ZeroHash } from "ethers";
-import { deposit, signer, spoke, HUB_CHAIN_ID, World } from "../../scripts/lib/world";
+import { worldChainId, deposit, signer, spoke, HUB_CHAIN_ID, World } from "../../scripts/lib/world";
 import { DEPOSIT, RELEASE, decodeEnvelope, encodeEnvelope, encodeMessage } from "../../scripts/lib/codec";
 import {
   CCIPAdapter__factory,
@@ -20,7 +20,7 @@ import {
 import { send } from "../../deploy/orchestrator";
 import { useWorld, supplyLiquidity, asset } from "../helpers/world";
 
-const ALPHA = 31338n;
+const ALPHA = worldChainId("alpha");
 const GAMMA = 31340n; // a chain the hub has no route to
 
 async function setup(w: World) {

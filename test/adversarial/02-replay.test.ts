@@ -6,12 +6,12 @@
  */
 import { expect } from "chai";
 import { parseUnits } from "ethers";
-import { deposit, signer, spoke, HUB_CHAIN_ID, World } from "../../scripts/lib/world";
+import { worldChainId, deposit, signer, spoke, HUB_CHAIN_ID, World } from "../../scripts/lib/world";
 import { send } from "../../deploy/orchestrator";
 import { useWorld, supplyLiquidity, asset } from "../helpers/world";
 
-const ALPHA = 31338n;
-const BETA = 31339n;
+const ALPHA = worldChainId("alpha");
+const BETA = worldChainId("beta");
 
 async function setup(w: World) {
   await supplyLiquidity(w);

@@ -5,15 +5,24 @@
  */
 import { expect } from "chai";
 import { parseUnits } from "ethers";
-import { deposit, signer, snapshotWorld, resetRelayer, spoke, World, HUB_CHAIN_ID } from "../../scripts/lib/world";
+import {
+  worldChainId,
+  deposit,
+  signer,
+  snapshotWorld,
+  resetRelayer,
+  spoke,
+  World,
+  HUB_CHAIN_ID,
+} from "../../scripts/lib/world";
 import { decodeEnvelope } from "../../scripts/lib/codec";
 import { send } from "../../deploy/orchestrator";
 import { Packet, mulberry32, shuffle } from "../../scripts/lib/relayer";
 import { insufficientCollateralArgs } from "../helpers/adversarial";
 import { useWorld, supplyLiquidity, asset, observableState } from "../helpers/world";
 
-const ALPHA = 31338n;
-const BETA = 31339n;
+const ALPHA = worldChainId("alpha");
+const BETA = worldChainId("beta");
 
 /** Credits alice and bob on both chains (delivered before the snapshot). */
 async function setup(w: World) {

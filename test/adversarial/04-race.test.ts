@@ -7,12 +7,12 @@
 import { expect } from "chai";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { MaxUint256, parseUnits } from "ethers";
-import { assertSolvent, deposit, signer, spoke, World } from "../../scripts/lib/world";
+import { worldChainId, assertSolvent, deposit, signer, spoke, World } from "../../scripts/lib/world";
 import { insufficientCollateralArgs } from "../helpers/adversarial";
 import { send } from "../../deploy/orchestrator";
 import { useWorld, supplyLiquidity, asset } from "../helpers/world";
 
-const ALPHA = 31338n;
+const ALPHA = worldChainId("alpha");
 
 /** Alice: 1 WETH on alpha, $1,600 borrowed (capacity 2,400). */
 async function setup(w: World) {

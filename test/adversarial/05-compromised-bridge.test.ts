@@ -10,13 +10,22 @@
 import { expect } from "chai";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { parseUnits } from "ethers";
-import { assertSolvent, deposit, signer, snapshotWorld, resetRelayer, solvency, World } from "../../scripts/lib/world";
+import {
+  worldChainId,
+  assertSolvent,
+  deposit,
+  signer,
+  snapshotWorld,
+  resetRelayer,
+  solvency,
+  World,
+} from "../../scripts/lib/world";
 import { envelopeId } from "../../scripts/lib/codec";
 import { send } from "../../deploy/orchestrator";
 import { useWorld, supplyLiquidity, asset } from "../helpers/world";
 import { ccipForge, forgedDeposit, localForge } from "../helpers/adversarial";
 
-const ALPHA = 31338n;
+const ALPHA = worldChainId("alpha");
 const FORGED = 10n ** 30n;
 
 /** Lenders' liquidity, and carol's genuine 10 WETH credited on alpha. */

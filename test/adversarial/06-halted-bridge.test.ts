@@ -10,6 +10,7 @@
 import { expect } from "chai";
 import { parseUnits } from "ethers";
 import {
+  worldChainId,
   advanceAll,
   assertSolvent,
   deposit,
@@ -22,8 +23,8 @@ import {
 import { send } from "../../deploy/orchestrator";
 import { useWorld, supplyLiquidity, asset } from "../helpers/world";
 
-const ALPHA = 31338n;
-const BETA = 31339n;
+const ALPHA = worldChainId("alpha");
+const BETA = worldChainId("beta");
 const DAY = 86_400;
 
 async function setup(w: World) {

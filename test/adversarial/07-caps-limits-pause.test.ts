@@ -6,13 +6,13 @@
  */
 import { expect } from "chai";
 import { MaxUint256, parseUnits } from "ethers";
-import { deposit, signer, spoke, HUB_CHAIN_ID, World } from "../../scripts/lib/world";
+import { worldChainId, deposit, signer, spoke, HUB_CHAIN_ID, World } from "../../scripts/lib/world";
 import { increaseTime } from "../../scripts/lib/chain";
 import { send } from "../../deploy/orchestrator";
 import { useWorld, supplyLiquidity, asset } from "../helpers/world";
 import { tokenBalances } from "../helpers/adversarial";
 
-const ALPHA = 31338n;
+const ALPHA = worldChainId("alpha");
 const HOUR = 3600;
 
 async function setup(w: World) {

@@ -7,14 +7,14 @@
  */
 import { expect } from "chai";
 import { MaxUint256, parseUnits } from "ethers";
-import { advanceAll, deposit, refreshFeeds, signer, spoke, World } from "../../scripts/lib/world";
+import { worldChainId, advanceAll, deposit, refreshFeeds, signer, spoke, World } from "../../scripts/lib/world";
 import { now } from "../../scripts/lib/chain";
 import { MockPriceFeed__factory } from "../../typechain-types";
 import { send } from "../../deploy/orchestrator";
 import { useWorld, supplyLiquidity, asset } from "../helpers/world";
 
-const ALPHA = 31338n;
-const BETA = 31339n;
+const ALPHA = worldChainId("alpha");
+const BETA = worldChainId("beta");
 const GRACE = 3600;
 const usd = (x: bigint) => x * 10n ** 8n;
 

@@ -9,7 +9,7 @@
  */
 import { expect } from "chai";
 import { parseUnits } from "ethers";
-import { deposit, signer, spoke, World } from "../../scripts/lib/world";
+import { worldChainId, deposit, signer, spoke, World } from "../../scripts/lib/world";
 import {
   FeeOnTransferERC20__factory,
   MockERC20__factory,
@@ -21,8 +21,8 @@ import {
 import { send } from "../../deploy/orchestrator";
 import { useWorld, supplyLiquidity, asset, listExtraToken } from "../helpers/world";
 
-const ALPHA = 31338n;
-const BETA = 31339n;
+const ALPHA = worldChainId("alpha");
+const BETA = worldChainId("beta");
 
 /**
  * Adds a 1% fee-on-transfer token and a returns-false token on alpha; a USDT-style token, a pausable blocklisting

@@ -7,14 +7,14 @@
 import { expect } from "chai";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { MaxUint256, parseUnits, type ContractTransactionReceipt } from "ethers";
-import { deposit, signer, spoke, World } from "../../scripts/lib/world";
+import { worldChainId, deposit, signer, spoke, World } from "../../scripts/lib/world";
 import { DEFAULT_LIQUIDATION_COST, liquidationCostUsd, send } from "../../deploy/orchestrator";
-import { useWorld, supplyLiquidity, asset } from "../helpers/world";
+import { useWorld, supplyLiquidity, asset, give } from "../helpers/world";
 import { eventArgs } from "../helpers/adversarial";
 import { MockERC20__factory } from "../../typechain-types";
 
-const ALPHA = 31338n;
-const BETA = 31339n;
+const ALPHA = worldChainId("alpha");
+const BETA = worldChainId("beta");
 const usd = (x: bigint) => x * 10n ** 8n;
 
 /** alice: 1 WETH on alpha and 1000 USDC.b on beta. Liquidator and carol hold USDC on the hub and approved. */
@@ -24,7 +24,7 @@ async function setup(w: World) {
   await deposit(w, "beta", "alice", "USDC.b", parseUnits("1000", 6));
   await w.relayer.flush();
   const engine = await w.hub.deployment.engine.getAddress();
-  await send(w.hub.base.mint(signer(w.hub.chain, "carol").address, parseUnits("1000000", 6)));
+  await give(w.hub.chain, w.hub.base, signer(w.hub.chain, "carol").address, parseUnits("1000000", 6));
   for (const who of ["liquidator", "carol", "alice"] as const) {
     await send(w.hub.base.connect(signer(w.hub.chain, who)).approve(engine, MaxUint256));
   }
@@ -130,7 +130,7 @@ describe("adversarial 10: liquidation edge cases", () => {
       const lender = signer(w.hub.chain, "lender");
       await send(engine.connect(alice).borrow(parseUnits("2500", 6), alice.address));
       if (reserves.startsWith("deep")) {
-        await send(w.hub.base.mint(await engine.getAddress(), parseUnits("10000", 6))); // e.g. accumulated fees
+        await give(w.hub.chain, w.hub.base, await engine.getAddress(), parseUnits("10000", 6)); // e.g. accumulated fees
       }
       await send(w.feeds.WETH.updateAnswer(usd(10n)));
       await send(w.feeds["USDC.b"].updateAnswer(10n ** 6n)); // $0.01

@@ -6,13 +6,13 @@
  */
 import { expect } from "chai";
 import { parseUnits } from "ethers";
-import { deposit, signer, spoke, HUB_CHAIN_ID, World } from "../../scripts/lib/world";
+import { worldChainId, deposit, signer, spoke, HUB_CHAIN_ID, World } from "../../scripts/lib/world";
 import { MockApp__factory } from "../../typechain-types";
 import { send } from "../../deploy/orchestrator";
 import { useWorld, supplyLiquidity, asset } from "../helpers/world";
 
-const ALPHA = 31338n;
-const BETA = 31339n;
+const ALPHA = worldChainId("alpha");
+const BETA = worldChainId("beta");
 
 /** A pair of test apps, hub <-> alpha, next to the protocol's own. */
 async function appPair(w: World) {

@@ -14,7 +14,7 @@
 import { expect } from "chai";
 import { BaseContract, FunctionFragment, Wallet, ZeroAddress, ZeroHash, parseUnits } from "ethers";
 import { AccountSigner, Chain } from "../../scripts/lib/chain";
-import { HUB_CHAIN_ID, World, signer } from "../../scripts/lib/world";
+import { worldChainId, HUB_CHAIN_ID, World, signer } from "../../scripts/lib/world";
 import { BridgeStack, bridgeId, deployBridge } from "../../scripts/lib/bridges";
 import {
   CCIPAdapter,
@@ -29,7 +29,7 @@ import {
 import { useWorld, asset } from "../helpers/world";
 import { tokenBalances } from "../helpers/adversarial";
 
-const ALPHA = 31338n;
+const ALPHA = worldChainId("alpha");
 const rnd = () => Wallet.createRandom().address;
 /** Valid liquidation rules (the calls below are refused before they are read). */
 const LIQUIDATION_PARAMS = {

@@ -8,14 +8,14 @@ import {
   encodeLzPacket,
   type BridgedChain,
 } from "../../scripts/lib/bridges";
-import { assertSolvent, deposit, signer, spoke, HUB_CHAIN_ID, World } from "../../scripts/lib/world";
+import { worldChainId, assertSolvent, deposit, signer, spoke, HUB_CHAIN_ID, World } from "../../scripts/lib/world";
 import { solvency } from "../../scripts/lib/solvency";
 import { DEPOSIT, encodeEnvelope, encodeMessage } from "../../scripts/lib/codec";
 import { send } from "../../deploy/orchestrator";
 import { MockApp__factory } from "../../typechain-types";
 import { useWorld, supplyLiquidity, asset } from "../helpers/world";
 
-const ALPHA = 31338n;
+const ALPHA = worldChainId("alpha");
 const FEE = parseEther("0.001");
 
 function stackOf(w: World, chainId: bigint, kind: BridgeKind) {
@@ -227,8 +227,12 @@ for (const kind of BRIDGE_KINDS) {
         expect(again.error).to.equal(undefined);
         await expect(again.receipt!).to.emit(w.hub.deployment.messenger, "MessageDuplicate");
       } else {
-        // LayerZero's endpoint cleared the payload; Hyperlane's mailbox marked it delivered.
-        expect(again.error).to.match(kind === "layerzero" ? /LZ_PathNotVerifiable/ : /Mailbox: already delivered/);
+        // LayerZero's endpoint cleared the payload; Hyperlane's mailbox marked it delivered. On forks the real
+        // EndpointV2 comes from LayerZero's artifacts, whose errors Hardhat does not name: LZ_PathNotVerifiable() is
+        // its selector there.
+        expect(again.error).to.match(
+          kind === "layerzero" ? /LZ_PathNotVerifiable|0x0177e1ca/ : /Mailbox: already delivered/,
+        );
         expect(again.receipt).to.equal(undefined);
       }
       expect(await engine.collateralOf(alice.address, ALPHA, weth)).to.equal(parseUnits("1", 18));
@@ -343,7 +347,7 @@ for (const kind of BRIDGE_KINDS) {
       );
       // A bridge id already mapped to another chain cannot be taken.
       await expect(
-        s.adapter.setRemote(31339n, bridgeId(kind, ALPHA), mallory.address, 1),
+        s.adapter.setRemote(worldChainId("beta"), bridgeId(kind, ALPHA), mallory.address, 1),
       ).to.be.revertedWithCustomError(s.adapter, "InvalidRemoteConfig");
       if (s.kind === "layerzero") {
         await expect(s.adapter.setPeer(1, zeroPadValue(mallory.address, 32))).to.be.revertedWithCustomError(
@@ -354,10 +358,9 @@ for (const kind of BRIDGE_KINDS) {
       }
       if (kind !== "ccip") {
         // LayerZero eids and Hyperlane domains are 32-bit: a larger id could never match an origin.
-        await expect(s.adapter.setRemote(31339n, 2n ** 32n, mallory.address, 1)).to.be.revertedWithCustomError(
-          s.adapter,
-          "InvalidRemoteConfig",
-        );
+        await expect(
+          s.adapter.setRemote(worldChainId("beta"), 2n ** 32n, mallory.address, 1),
+        ).to.be.revertedWithCustomError(s.adapter, "InvalidRemoteConfig");
       }
       await expect(s.adapter.send(ALPHA, "0x"))
         .to.be.revertedWithCustomError(s.adapter, "OnlyMessenger")

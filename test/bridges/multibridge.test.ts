@@ -1,14 +1,23 @@
 import { expect } from "chai";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { MaxUint256, ZeroHash, parseUnits } from "ethers";
-import { assertSolvent, deposit, flushAll, signer, spoke, HUB_CHAIN_ID, World } from "../../scripts/lib/world";
+import {
+  worldChainId,
+  assertSolvent,
+  deposit,
+  flushAll,
+  signer,
+  spoke,
+  HUB_CHAIN_ID,
+  World,
+} from "../../scripts/lib/world";
 import { DEPOSIT, RELEASE, encodeEnvelope, encodeMessage, envelopeId } from "../../scripts/lib/codec";
 import { send } from "../../deploy/orchestrator";
 import { useWorld, supplyLiquidity, asset } from "../helpers/world";
 import { bridgeId, DEFAULT_DELIVERY_GAS, type BridgePacket, type BridgeStack } from "../../scripts/lib/bridges";
 import { CCIPAdapter__factory, type CCIPAdapter } from "../../typechain-types";
 
-const ALPHA = 31338n;
+const ALPHA = worldChainId("alpha");
 
 /**
  * Every hub <-> source route is LayerZero + CCIP + Local with k = 2 (the Aave Delivery Infrastructure pattern):

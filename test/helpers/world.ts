@@ -16,7 +16,9 @@ import {
   spoke,
 } from "../../scripts/lib/world";
 import { listCollateral, send } from "../../deploy/orchestrator";
-import { MockERC20__factory, MockPriceFeed__factory } from "../../typechain-types";
+import { deal, forkMode } from "../../scripts/lib/fork";
+import { MockERC20__factory, MockPriceFeed__factory, type MockERC20 } from "../../typechain-types";
+import type { Chain } from "../../scripts/lib/chain";
 
 export interface WorldHandle {
   /** The world of the current test. */
@@ -42,7 +44,12 @@ export function useWorld(setup?: (w: World) => Promise<void>, options: WorldOpti
     await flushAll(world);
     revert = await snapshotWorld(world);
   });
-  beforeEach(async () => {
+  beforeEach(async function () {
+    const skip = forkSkipReason(this.currentTest?.fullTitle() ?? "");
+    if (skip) {
+      this.currentTest!.title += ` (skipped on forks: ${skip})`;
+      this.skip();
+    }
     await revert!();
     revert = await snapshotWorld(world!);
     await resetRelayer(world!);
@@ -51,6 +58,15 @@ export function useWorld(setup?: (w: World) => Promise<void>, options: WorldOpti
     if (this.currentTest?.state === "passed") await assertSolvent(world!);
   });
   return handle;
+}
+
+/**
+ * Gives `to` `amount` more of a world token on `chain`: minted in-process, written into the token's balance on forks
+ * (where the token can be the network's real one, which mints to nobody).
+ */
+export async function give(chain: Chain, token: MockERC20, to: string, amount: bigint): Promise<void> {
+  if (!forkMode()) return void (await send(token.mint(to, amount)));
+  await deal(chain, await token.getAddress(), to, (await token.balanceOf(to)) + amount);
 }
 
 /** Lender supplies 1,000,000 USDC on the hub. */
@@ -121,4 +137,36 @@ export async function observableState(w: World): Promise<Record<string, string>>
     }
   }
   return state;
+}
+
+/** Why a test of the fork suites is skipped on forks, by a part of its full title (docs/testing.md, "Fork mode"). */
+export const FORK_SKIPS: Record<string, string> = {
+  "the hub sees the same asset address on two chains as two markets":
+    "needs one token address on two chains (an in-process twin); on forks alpha's WETH is Arbitrum Sepolia's",
+  "(1-of-1 routes) carries the whole loop":
+    "asserts the harness's fee switch (FEE); the real bridges price their own fee",
+  "(1-of-1 routes) the deposit fee is quoted per bridge":
+    "asserts the harness's fee switch (FEE); the real bridges price their own fee",
+  "(1-of-1 routes) an envelope its app rejects is delivered":
+    "pays the harness's FEE to an app that cannot take the refund of a lower real fee",
+  "(1-of-1 routes) rejects a message from a sender that is not the trusted peer":
+    "delivers through the harness directly (mock library, router, mailbox)",
+  "(1-of-1 routes) the new owner becomes the OApp's delegate": "reads the mock endpoint's delegates",
+  "hyperlane adapter, over the bridge's own harness (1-of-1 routes) a delivery that runs out of gas":
+    "the real relayer adds the real Mailbox's own 150k overhead to the gas override: 40k does not starve the app",
+  "a liquidation whose RELEASE the lane cannot take": "switches the mock CCIP router's fee",
+  "is re-sent over it, same id, delivered once": "resends without a fee: the harness charges none, the real bridges do",
+  "a held envelope dropped by invalidation is re-issued":
+    "re-issues without a fee: the harness charges none, the real bridges do",
+  "finding 'reinstating a suspended adapter'": "forges through the mock CCIP router",
+  "with LayerZero and CCIP unable to take the RELEASE":
+    "pauses the mock LayerZero library and switches the mock router's fee",
+  "one compromised transport (CCIP executing a forgery": "forges through the mock CCIP router (a compromised OffRamp)",
+  "two compromised transports reach k": "forges through the mock CCIP router (a compromised OffRamp)",
+};
+
+/** The reason `fullTitle` is skipped on forks, if it is. */
+export function forkSkipReason(fullTitle: string): string | undefined {
+  if (!forkMode()) return undefined;
+  return Object.entries(FORK_SKIPS).find(([part]) => fullTitle.includes(part))?.[1];
 }

@@ -1,11 +1,11 @@
 import { expect } from "chai";
 import { parseUnits } from "ethers";
-import { deposit, liquidateAll, signer, spoke } from "../../scripts/lib/world";
+import { worldChainId, deposit, liquidateAll, signer, spoke } from "../../scripts/lib/world";
 import { send } from "../../deploy/orchestrator";
 import { useWorld, supplyLiquidity, asset } from "../helpers/world";
 
-const ALPHA = 31338n;
-const BETA = 31339n;
+const ALPHA = worldChainId("alpha");
+const BETA = worldChainId("beta");
 
 describe("end to end across three chains", () => {
   const h = useWorld(supplyLiquidity);

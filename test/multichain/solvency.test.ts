@@ -1,11 +1,11 @@
 import { expect } from "chai";
 import { parseUnits } from "ethers";
-import { deposit, signer, solvency, World } from "../../scripts/lib/world";
+import { worldChainId, deposit, signer, solvency, World } from "../../scripts/lib/world";
 import { violation, type SolvencyRow } from "../../scripts/lib/solvency";
 import { send } from "../../deploy/orchestrator";
 import { useWorld, supplyLiquidity, asset } from "../helpers/world";
 
-const ALPHA = 31338n;
+const ALPHA = worldChainId("alpha");
 
 async function setup(w: World) {
   await supplyLiquidity(w);

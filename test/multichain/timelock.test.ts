@@ -1,10 +1,10 @@
 import { expect } from "chai";
 import { ZeroHash, id, parseUnits } from "ethers";
-import { advanceAll, signer } from "../../scripts/lib/world";
+import { worldChainId, advanceAll, signer } from "../../scripts/lib/world";
 import { send } from "../../deploy/orchestrator";
 import { useWorld, asset } from "../helpers/world";
 
-const ALPHA = 31338n;
+const ALPHA = worldChainId("alpha");
 const DELAY = 2 * 86400;
 
 describe("configuration goes through a timelock on every chain", () => {
