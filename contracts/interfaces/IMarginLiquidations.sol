@@ -68,8 +68,8 @@ interface IMarginLiquidations is IMarginEvents {
     /// @notice Moves `amount` of `account`'s credit on (`chainId`, `asset`) into quarantine, out of its borrowing
     ///         power and out of reach of withdrawals: the containment of a credit that no tokens back any more
     ///         (its DEPOSIT was reorganised away on the source chain after delivery; a RELEASE reorganised away on
-    ///         the hub after the vault paid it). {IMarginEngineAdmin-releaseQuarantine} then discards it, or credits it back if the
-    ///         review finds it genuine. Only the owner. The account may become liquidatable: its collateral was
-    ///         never there.
+    ///         the hub after the vault paid it). {IMarginEngineAdmin-releaseQuarantine} then discards it, or credits it
+    ///         back if the review finds it genuine. Only the owner. The account may become liquidatable: its
+    ///         collateral was never there. Served by the liquidation part for room (the extension is full).
     function quarantineCredit(address account, uint64 chainId, address asset, uint256 amount) external;
 }
