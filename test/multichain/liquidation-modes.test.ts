@@ -301,7 +301,7 @@ describe("issue 12: liquidation modes across chains", () => {
       await assertSolvent(w);
     });
 
-    it("two absorbers racing: the second skips what the first took, and finding nothing reverts NothingToAbsorb", async () => {
+    it("two absorbers racing: the first skips a healthy debtor, the second skips what the first took, and finding nothing reverts NothingToAbsorb", async () => {
       const w = h.w;
       const { engine } = w.hub.deployment;
       const hub = await engine.getAddress();
@@ -309,28 +309,40 @@ describe("issue 12: liquidation modes across chains", () => {
         (x) => signer(w.hub.chain, x),
       );
       const asset_ = await asset(w, "alpha", "WETH");
+      const wbtc = await asset(w, "beta", "WBTC");
       await fall(w);
+      await send(w.feeds.WBTC.updateAnswer(50_500n * 10n ** 8n)); // bob healthy again (≈ 1.01), still in debt
+      const bobDebt = await engine.debtOf(bob.address);
+      const surplus = (await engine.previewAbsorb(alice.address)).surplus;
+      expect(await engine.connect(carol).absorb.staticCall([alice.address, bob.address])).to.equal(1n);
       await send(engine.connect(carol).absorb([alice.address, bob.address]));
-      // The second absorber's list overlaps: it takes only dave, and is paid for one account.
+      near(await engine.supplyBalanceOf(alice.address), surplus);
+      near(await engine.debtOf(bob.address), bobDebt);
+      expect(await engine.collateralOf(bob.address, BETA, wbtc)).to.equal(parseUnits("1", 8));
+
+      // WBTC falls back. The second absorber's list overlaps: it takes bob and dave, and is paid for two accounts.
+      await send(w.feeds.WBTC.updateAnswer(49_000n * 10n ** 8n));
       const list = [alice.address, bob.address, dave.address];
-      expect(await engine.connect(liquidator).absorb.staticCall(list)).to.equal(1n);
+      expect(await engine.connect(liquidator).absorb.staticCall(list)).to.equal(2n);
       const q = await engine.previewAbsorb(dave.address);
       const tx = await engine.connect(liquidator).absorb(list);
       const block = (await tx.wait())!.blockNumber;
       const absorbed = (await engine.queryFilter(engine.filters.Absorbed(), block, block)).map((e) => e.args);
       expect(absorbed.map((e) => [e.account, e.absorber, e.reward])).to.deep.equal([
+        [bob.address, liquidator.address, usdc("5")],
         [dave.address, liquidator.address, usdc("5")],
       ]);
       expect(await engine.collateralOf(hub, ALPHA, asset_)).to.equal(weth("15"));
-      expect(await engine.supplyBalanceOf(liquidator.address)).to.be.closeTo(usdc("5"), 1n);
-      // dave's 5 WETH at $2,300 less the 5% bonus cap do not cover his 11,000 USDC: bad debt. The first absorb left
-      // reserves negative (the inventory counts zero), so lenders take all of it, the absorbers' rewards included.
+      expect(await engine.collateralOf(hub, BETA, wbtc)).to.equal(parseUnits("1", 8));
+      expect(await engine.supplyBalanceOf(liquidator.address)).to.be.closeTo(usdc("10"), 1n);
+      // dave's 5 WETH at $2,300 less the 5% bonus cap do not cover his 11,000 USDC: bad debt. The absorbs before it
+      // left reserves negative (the inventory counts zero), so lenders take all of it.
       expect(q.badDebt).to.be.gt(0n);
       const [bad] = (await engine.queryFilter(engine.filters.BadDebtAbsorbed(), block, block)).map((e) => e.args);
       near(bad.amount, q.badDebt);
       expect([bad.fromReserves, bad.fromLenders]).to.deep.equal([0n, bad.amount]);
-      const cut = (usdc("10") * bad.amount) / usdc("1000000");
-      expect(await engine.supplyBalanceOf(carol.address)).to.be.closeTo(usdc("10") - cut, cut / 50n + 2n);
+      const cut = (usdc("5") * bad.amount) / usdc("1000000");
+      expect(await engine.supplyBalanceOf(carol.address)).to.be.closeTo(usdc("5") - cut, cut / 20n + 2n);
       await expect(engine.connect(liquidator).absorb(list)).to.be.revertedWithCustomError(engine, "NothingToAbsorb");
       await expect(engine.connect(liquidator).absorb([])).to.be.revertedWithCustomError(engine, "NothingToAbsorb");
       await assertSolvent(w);
@@ -551,8 +563,14 @@ describe("issue 12: liquidation modes across chains", () => {
       expect(await engine.connect(carol).absorb.staticCall([alice.address, dave.address])).to.equal(2n);
       await send(engine.connect(carol).absorb([alice.address, dave.address]));
       expect(await engine.collateralOf(hub, ALPHA, asset_)).to.equal(weth("15"));
-      const [amount] = await engine.quoteBuyCollateral(ALPHA, asset_, usdc("20000"));
+      const [amount, charge] = await engine.quoteBuyCollateral(ALPHA, asset_, usdc("20000"));
+      expect(charge).to.equal(usdc("20000"));
+      near(amount, (usdc("20000") * 10_250n * 10n ** 12n) / 10_000n / 2_300n); // $2,300 less 2.5%
+      const balances = async () => [await w.hub.base.balanceOf(carol.address), await w.hub.base.balanceOf(hub)];
+      const paidBefore = await balances();
       await send(engine.connect(carol).buyCollateral(ALPHA, asset_, amount, usdc("20000"), carol.address));
+      const paidAfter = await balances();
+      expect([paidBefore[0] - paidAfter[0], paidAfter[1] - paidBefore[1]]).to.deep.equal([charge, charge]);
       expect(await hubSends(w)).to.equal(sendsBefore);
       expect(await engine.collateralOf(carol.address, ALPHA, asset_)).to.equal(amount);
       expect(await engine.collateralOf(hub, ALPHA, asset_)).to.equal(weth("15") - amount);
