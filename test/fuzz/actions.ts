@@ -167,7 +167,7 @@ export const actionArb: fc.Arbitrary<Action> = fc.oneof(
       market,
       pct: fc.integer({ min: 1, max: 100 }),
     }),
-    weight: 2,
+    weight: 3,
   },
   {
     arbitrary: fc.record({
@@ -175,7 +175,7 @@ export const actionArb: fc.Arbitrary<Action> = fc.oneof(
       by: fc.constantFrom(...RECIPIENTS),
       mask: fc.nat({ max: 31 }),
     }),
-    weight: 2,
+    weight: 3,
   },
   {
     arbitrary: fc.record({
@@ -186,7 +186,7 @@ export const actionArb: fc.Arbitrary<Action> = fc.oneof(
       pct: fc.integer({ min: 1, max: 130 }),
       recipient: fc.constantFrom(...RECIPIENTS),
     }),
-    weight: 2,
+    weight: 3,
   },
   {
     arbitrary: fc.record({
@@ -982,8 +982,8 @@ async function initialPrice(w: World, symbol: string): Promise<bigint> {
 
 /**
  * One-time set-up before the snapshot every run starts from: base tokens for the users (to repay interest),
- * approvals for users, lender and liquidator, initial prices cached, a first supply by the lender and opening
- * deposits.
+ * approvals for users, lender and liquidator, initial prices cached, a first supply by the lender, opening
+ * deposits, and an inventory of WBTC (dave's position, absorbed).
  */
 export async function prepare(w: World): Promise<void> {
   const hub = w.hub.chain;
@@ -1016,6 +1016,17 @@ export async function prepare(w: World): Promise<void> {
     await perform(w, newRunState(), { kind: "deposit", who, market: index, units });
   }
   await flushAll(w);
+  // An inventory for buyCollateral from the first step: dave's WBTC position, taken over by absorb during a brief dip
+  // of the price (dave then has neither collateral nor debt, only the surplus as a lending balance).
+  await perform(w, newRunState(), { kind: "deposit", who: "dave", market: 1, units: 40 });
+  await flushAll(w);
+  const daveBorrow = await perform(w, newRunState(), { kind: "borrow", who: "dave", pct: 100 });
+  if (daveBorrow.status !== "ok") throw new Error(`opening borrow of dave: ${daveBorrow.status} ${daveBorrow.detail}`);
+  const wbtcFeed = w.feeds.WBTC.connect(signer(hub, "deployer"));
+  const [, wbtcPrice] = await wbtcFeed.latestRoundData();
+  await send(wbtcFeed.updateAnswer((wbtcPrice * 80n) / 100n));
+  await send(w.hub.deployment.engine.connect(signer(hub, "liquidator")).absorb([signer(hub, "dave").address]));
+  await send(wbtcFeed.updateAnswer(wbtcPrice));
   // Operations limits already in force, so that claims and quarantine happen without waiting for the random
   // search to set them first: alpha WETH releases above about $1,000 per 6 hours become claims, and beta USDC.b
   // is at its credit cap, so its deposits are quarantined until the owner releases them.
