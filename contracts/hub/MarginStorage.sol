@@ -371,7 +371,9 @@ abstract contract MarginStorage is IMarginEvents, Guarded, ReentrancyGuardTransi
 
     /// @dev Most a liquidation of a market of liquidation threshold `threshold` may repay (base units, rounded up):
     ///      what brings health to `targetHealth`, (T * D - WC) / (T - (1 + b) * LT) in value, or the whole debt when
-    ///      seizing this collateral cannot get there (T <= (1 + b) * LT).
+    ///      seizing this collateral cannot get there (T <= (1 + b) * LT). Note: with the extension's checks (a target
+    ///      above 1, a threshold times one plus the bonus cap at most 100%) that branch is never taken; it guards the
+    ///      division, and a denominator close to zero gives a cap above the debt anyway (then the whole debt).
     function _maxRepay(
         Valuation memory v,
         uint256 debt,
