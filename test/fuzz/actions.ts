@@ -8,7 +8,7 @@
  * {@link ActionFailure}, which fails the property like a broken invariant.
  */
 import fc from "fast-check";
-import { Interface, MaxUint256, type ContractTransactionResponse } from "ethers";
+import { Interface, MaxUint256, ZeroHash, type ContractTransactionResponse } from "ethers";
 import { send } from "../../deploy/orchestrator";
 import {
   type ActorName,
@@ -22,7 +22,9 @@ import {
 import { mulberry32, shuffle, type Packet } from "../../scripts/lib/relayer";
 import { queryRange } from "../../scripts/lib/events";
 import type { Chain } from "../../scripts/lib/chain";
+import type { TypedContractEvent, TypedDeferredTopicFilter } from "../../typechain-types/common";
 import {
+  type IMarginHub,
   CollateralVault__factory,
   IMarginHub__factory,
   Messenger__factory,
@@ -63,6 +65,9 @@ export type Action =
   | { kind: "liquidateAll" }
   | { kind: "liquidate"; target: User; market: number; pct: number }
   | { kind: "absorbBadDebt"; who: User }
+  | { kind: "liquidateToAccount"; by: Recipient; target: User; market: number; pct: number }
+  | { kind: "absorb"; by: Recipient; mask: number }
+  | { kind: "buyCollateral"; by: Recipient; market: number; pct: number; recipient: Recipient }
   | { kind: "relay"; order: "fifo" | "lifo" | "random"; seed: number }
   | { kind: "relaySome"; mask: number }
   | { kind: "hold"; mask: number }
@@ -152,6 +157,37 @@ export const actionArb: fc.Arbitrary<Action> = fc.oneof(
     }),
     weight: 2,
   },
+  // Issue 12's modes: the seized credit kept on the hub (by the liquidator or a user), the protocol taking accounts
+  // over (a mask of USERS; bit 4 repeats the list), and anyone buying the inventory for anyone.
+  {
+    arbitrary: fc.record({
+      kind: fc.constant("liquidateToAccount"),
+      by: fc.constantFrom(...RECIPIENTS),
+      target: user,
+      market,
+      pct: fc.integer({ min: 1, max: 100 }),
+    }),
+    weight: 3,
+  },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant("absorb"),
+      by: fc.constantFrom(...RECIPIENTS),
+      mask: fc.nat({ max: 31 }),
+    }),
+    weight: 3,
+  },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant("buyCollateral"),
+      by: fc.constantFrom(...RECIPIENTS),
+      market,
+      // A share of what the whole inventory of the market costs: above 100 asks for more than there is.
+      pct: fc.integer({ min: 1, max: 130 }),
+      recipient: fc.constantFrom(...RECIPIENTS),
+    }),
+    weight: 3,
+  },
   {
     arbitrary: fc.record({
       kind: fc.constant("relay"),
@@ -239,6 +275,8 @@ export interface Outcome {
   actedOn?: string[];
   /** Accounts absorbBadDebt was called on (checked by `noBadDebtLeftAfterAbsorb`). */
   absorbed?: string[];
+  /** Accounts of a successful `absorb` list (checked by `absorbLeavesNoneLiquidatable`). */
+  takenOver?: string[];
 }
 
 /** Per-run state the harness keeps beside the world: the relayer's held and delivered packets. */
@@ -308,6 +346,17 @@ async function attempt(
 }
 
 const PRICE_ERRORS = ["StalePrice", "InvalidPrice", "PriceOutOfBounds"] as const;
+
+/** What a liquidation with `minSeized` 0 may be refused with, for any amount, account and market. */
+const LIQUIDATION_ERRORS = [
+  "NotLiquidatable",
+  "InsufficientCollateral",
+  "LiquidationLeavesDust",
+  "LiquidationLeavesCollateralDust",
+  "ZeroAmount",
+  "RepayBelowOneUnit",
+  ...PRICE_ERRORS,
+] as const;
 
 // ================================================================================================ execution
 
@@ -509,6 +558,119 @@ export async function perform(w: World, run: RunState, a: Action): Promise<Outco
       if (absorbed.length === 0) return { status: "skipped", detail: "no debt" };
       return { status: written ? "ok" : "rejected", detail: `${written} of ${absorbed.length} written off`, absorbed };
     }
+    case "liquidateToAccount": {
+      const caller = signer(hub, a.by);
+      const target = signer(hub, await firstWithDebt(w, a.target)).address;
+      const { spoke, asset } = await firstCredit(w, target, a.market);
+      const debt = await engine.debtOf(target);
+      if (debt === 0n) return { status: "skipped", detail: "no debt" };
+      const amount = a.pct === 100 ? MaxUint256 : (debt * BigInt(a.pct)) / 100n;
+      if (amount === 0n) return { status: "skipped", detail: "zero" };
+      const chainId = spoke.chain.chainId;
+      // A user who spent her base (repaying, liquidating, buying) may not afford the repayment.
+      const cost = await engine
+        .previewLiquidation(target, chainId, asset, amount)
+        .then((q) => q.repaid + q.protocolFee)
+        .catch(() => 0n);
+      const short = cost > (await w.hub.base.balanceOf(caller.address));
+      const before = await engine.collateralOf(caller.address, chainId, asset);
+      const total = (await engine.marketState(chainId, asset)).totalCredits;
+      const out = await attempt(
+        `liquidateToAccount of ${target} by ${a.by}`,
+        () => engine.connect(caller).liquidateToAccount(target, chainId, asset, amount, 0n),
+        [...LIQUIDATION_ERRORS, "SelfLiquidation", ...(short ? ["ERC20InsufficientBalance"] : [])],
+      );
+      if (out.status !== "ok") return out;
+      // The seized credit changed hands on the hub: the caller's credit grew by it, the (chain, asset) total did not.
+      const [ev] = await lastEvents(engine, engine.filters.Liquidated());
+      const gained = (await engine.collateralOf(caller.address, chainId, asset)) - before;
+      if (ev.args.seized !== gained || ev.args.messageId !== ZeroHash || ev.args.recipient !== caller.address) {
+        throw new ActionFailure(
+          `liquidateToAccount credited ${gained} for ${ev.args.seized} seized (${ev.args.messageId})`,
+        );
+      }
+      if ((await engine.marketState(chainId, asset)).totalCredits !== total) {
+        throw new ActionFailure(`liquidateToAccount changed the (chain, asset) total credits`);
+      }
+      return { ...out, detail: `${ev.args.seized} seized for ${ev.args.repaid}` };
+    }
+    case "absorb": {
+      const caller = signer(hub, a.by);
+      const accounts = USERS.filter((_, i) => (a.mask & 15) === 0 || (a.mask >> i) & 1).map(
+        (u) => signer(hub, u).address,
+      );
+      const list = a.mask & 16 ? [...accounts, ...accounts] : accounts;
+      // What absorb must take: exactly the accounts of the list liquidatable now (a bad price refuses the whole call).
+      const due = new Set<string>();
+      for (const account of accounts) {
+        if (await engine.isLiquidatable(account).catch(() => false)) due.add(account);
+      }
+      const out = await attempt(
+        `absorb of ${list.length} account(s) by ${a.by}`,
+        () => engine.connect(caller).absorb(list),
+        ["NothingToAbsorb", ...PRICE_ERRORS],
+      );
+      if (out.status !== "ok") return out;
+      // Each Absorbed event adds up: value = debt + surplus - bad debt; one account taken at most once.
+      const events = await lastEvents(engine, engine.filters.Absorbed());
+      const seen = new Set<string>();
+      for (const ev of events) {
+        const { account, debt, collateralValue, surplus, badDebt } = ev.args;
+        if (seen.has(account)) throw new ActionFailure(`absorb took ${account} twice in one transaction`);
+        seen.add(account);
+        if (collateralValue + badDebt !== debt + surplus || (surplus !== 0n && badDebt !== 0n)) {
+          throw new ActionFailure(`Absorbed(${account}) does not add up: ${ev.args.toString()}`);
+        }
+      }
+      if (seen.size !== due.size || [...due].some((x) => !seen.has(x))) {
+        throw new ActionFailure(`absorb took [${[...seen]}] of the liquidatable [${[...due]}]`);
+      }
+      return { ...out, detail: `${events.length} of ${accounts.length} absorbed`, takenOver: accounts };
+    }
+    case "buyCollateral": {
+      const buyer = signer(hub, a.by);
+      const recipient = signer(hub, a.recipient).address;
+      const inventoryHolder = await engine.getAddress();
+      // Market `market`, or the next one (wrapping) with inventory; `market` (NotForSale) if there is none.
+      let pick = await tokenAt(w, a.market);
+      for (let i = 0; i < MARKETS.length; i++) {
+        const m = await tokenAt(w, (a.market + i) % MARKETS.length);
+        if ((await engine.collateralOf(inventoryHolder, m.spoke.chain.chainId, m.asset)) !== 0n) {
+          pick = m;
+          break;
+        }
+      }
+      const chainId = pick.spoke.chain.chainId;
+      const inventory = await engine.collateralOf(inventoryHolder, chainId, pick.asset);
+      let baseAmount = 1n;
+      let minAmount = 0n;
+      if (inventory !== 0n) {
+        try {
+          const [, full] = await engine.quoteBuyCollateral(chainId, pick.asset, 10n ** 15n);
+          baseAmount = (full * BigInt(a.pct)) / 100n || 1n;
+          [minAmount] = await engine.quoteBuyCollateral(chainId, pick.asset, baseAmount);
+        } catch {
+          // A bad price: the buy below is refused the same way.
+        }
+      }
+      const short = baseAmount > (await w.hub.base.balanceOf(buyer.address));
+      const cash = await w.hub.base.balanceOf(inventoryHolder);
+      const credit = await engine.collateralOf(recipient, chainId, pick.asset);
+      const out = await attempt(
+        `buyCollateral of ${baseAmount} by ${a.by} for ${a.recipient}`,
+        () => engine.connect(buyer).buyCollateral(chainId, pick.asset, minAmount, baseAmount, recipient),
+        ["NotForSale", "ZeroAmount", ...PRICE_ERRORS, ...(short ? ["ERC20InsufficientBalance"] : [])],
+      );
+      if (out.status !== "ok") return out;
+      // The quote held (minAmount), the engine got exactly the charge, the recipient exactly the amount.
+      const [ev] = await lastEvents(engine, engine.filters.CollateralBought());
+      const paid = (await w.hub.base.balanceOf(inventoryHolder)) - cash;
+      const got = (await engine.collateralOf(recipient, chainId, pick.asset)) - credit;
+      if (paid !== ev.args.baseAmount || got !== ev.args.amount || ev.args.baseAmount > baseAmount) {
+        throw new ActionFailure(`buyCollateral: paid ${paid}, credited ${got}, event ${ev.args.toString()}`);
+      }
+      return { ...out, detail: `${ev.args.amount} for ${ev.args.baseAmount}` };
+    }
     case "relay": {
       await w.relayer.poll();
       const batch = w.relayer.take();
@@ -664,6 +826,12 @@ function isRaceError(error: string): boolean {
   );
 }
 
+/** The events of `filter` in the hub's latest block (the action's own transaction). */
+async function lastEvents<T extends TypedContractEvent>(engine: IMarginHub, filter: TypedDeferredTopicFilter<T>) {
+  const block = await engine.runner!.provider!.getBlockNumber();
+  return engine.queryFilter(filter, block, block);
+}
+
 /** Queued packets whose index bit is set in `mask` (index modulo 8). */
 function takeMasked(w: World, mask: number): Packet[] {
   const chosen = new Set(w.relayer.pending().filter((_, i) => (mask >> (i % 8)) & 1));
@@ -814,8 +982,8 @@ async function initialPrice(w: World, symbol: string): Promise<bigint> {
 
 /**
  * One-time set-up before the snapshot every run starts from: base tokens for the users (to repay interest),
- * approvals for users, lender and liquidator, initial prices cached, a first supply by the lender and opening
- * deposits.
+ * approvals for users, lender and liquidator, initial prices cached, a first supply by the lender, opening
+ * deposits, and an inventory of WBTC (dave's position, absorbed).
  */
 export async function prepare(w: World): Promise<void> {
   const hub = w.hub.chain;
@@ -848,6 +1016,17 @@ export async function prepare(w: World): Promise<void> {
     await perform(w, newRunState(), { kind: "deposit", who, market: index, units });
   }
   await flushAll(w);
+  // An inventory for buyCollateral from the first step: dave's WBTC position, taken over by absorb during a brief dip
+  // of the price (dave then has neither collateral nor debt, only the surplus as a lending balance).
+  await perform(w, newRunState(), { kind: "deposit", who: "dave", market: 1, units: 40 });
+  await flushAll(w);
+  const daveBorrow = await perform(w, newRunState(), { kind: "borrow", who: "dave", pct: 100 });
+  if (daveBorrow.status !== "ok") throw new Error(`opening borrow of dave: ${daveBorrow.status} ${daveBorrow.detail}`);
+  const wbtcFeed = w.feeds.WBTC.connect(signer(hub, "deployer"));
+  const [, wbtcPrice] = await wbtcFeed.latestRoundData();
+  await send(wbtcFeed.updateAnswer((wbtcPrice * 80n) / 100n));
+  await send(w.hub.deployment.engine.connect(signer(hub, "liquidator")).absorb([signer(hub, "dave").address]));
+  await send(wbtcFeed.updateAnswer(wbtcPrice));
   // Operations limits already in force, so that claims and quarantine happen without waiting for the random
   // search to set them first: alpha WETH releases above about $1,000 per 6 hours become claims, and beta USDC.b
   // is at its credit cap, so its deposits are quarantined until the owner releases them.

@@ -17,6 +17,8 @@ export interface CheckContext {
   actedOn: string[];
   /** Accounts the step called absorbBadDebt on. */
   absorbed?: string[];
+  /** Accounts of the step's successful `absorb` list. */
+  takenOver?: string[];
   balancesBefore?: Map<string, bigint>;
 }
 
@@ -58,16 +60,27 @@ export async function debtAccounting(w: World): Promise<string[]> {
 /**
  * 3. Base pool: cash + borrows ≥ lenders' claims (reserves never negative: bad debt is taken from reserves, then
  *    from lenders' claims, never left as a hole), up to a few units of rounding; and no lender is owed more than
- *    the total.
+ *    the total. Issue 12: `absorb` pays for the credits it moves to the inventory (a reserve asset, counted at zero)
+ *    and for its reward out of reserves, which may then be negative: by at most Σ (collateralValue + reward) of every
+ *    `Absorbed` so far (a sale of the inventory only adds to reserves; a write-off takes from reserves only what is
+ *    positive). Without an absorb this is the original bound.
  */
 export async function basePoolCovered(w: World): Promise<string[]> {
   const engine = w.hub.deployment.engine;
   const [totalSupply, totalBorrow] = await engine.poolTotals();
   const cash = await w.hub.base.balanceOf(await engine.getAddress());
+  const absorbs = await queryRange(w.hub.chain.provider, (from, to) =>
+    engine.queryFilter(engine.filters.Absorbed(), from, to),
+  );
+  const paidForInventory = absorbs.reduce((s, e) => s + e.args.collateralValue + e.args.reward, 0n);
   const out: string[] = [];
-  const ROUNDING = 10n; // base units: index rounding on the pool totals
-  if (cash + totalBorrow + ROUNDING < totalSupply) {
-    out.push(`cash ${cash} + borrows ${totalBorrow} < lenders' claims ${totalSupply} (reserves negative)`);
+  // Base units: index rounding on the pool totals, and one unit per account absorbed (its debt leaves the total).
+  const ROUNDING = 10n + BigInt(absorbs.length);
+  if (cash + totalBorrow + paidForInventory + ROUNDING < totalSupply) {
+    out.push(
+      `cash ${cash} + borrows ${totalBorrow} + paid for the inventory ${paidForInventory} < lenders' claims ` +
+        `${totalSupply} (reserves negative beyond the inventory)`,
+    );
   }
   const lent = await engine.supplyBalanceOf(signer(w.hub.chain, "lender").address);
   if (lent > totalSupply) out.push(`lender's balance ${lent} > total supply ${totalSupply}`);
@@ -172,6 +185,73 @@ export async function noBadDebtLeftAfterAbsorb(w: World, ctx: CheckContext): Pro
           `(${quarantined} quarantined)`,
       );
     }
+  }
+  return out;
+}
+
+/**
+ * 11. The inventory (issue 12): per market, the engine's own credit is Σ CollateralAbsorbed − Σ CollateralBought of
+ * that (chain, asset), and the engine owes nothing.
+ */
+export async function inventoryMatchesEvents(w: World): Promise<string[]> {
+  const engine = w.hub.deployment.engine;
+  const hub = await engine.getAddress();
+  const read = <T>(q: (from: number, to: number) => Promise<T[]>) => queryRange(w.hub.chain.provider, q);
+  const absorbed = await read((from, to) => engine.queryFilter(engine.filters.CollateralAbsorbed(), from, to));
+  const bought = await read((from, to) => engine.queryFilter(engine.filters.CollateralBought(), from, to));
+  const out: string[] = [];
+  for (const m of MARKETS) {
+    const s = w.spokes.find((x) => x.chain.name === m.spoke)!;
+    const asset = (await s.tokens[m.symbol].getAddress()).toLowerCase();
+    const on = (e: { args: { chainId: bigint; asset: string } }) =>
+      e.args.chainId === s.chain.chainId && e.args.asset.toLowerCase() === asset;
+    const expected =
+      absorbed.filter(on).reduce((x, e) => x + e.args.amount, 0n) -
+      bought.filter(on).reduce((x, e) => x + e.args.amount, 0n);
+    const held = await engine.collateralOf(hub, s.chain.chainId, asset);
+    if (held !== expected) out.push(`${m.spoke}/${m.symbol}: inventory ${held} != absorbed − bought ${expected}`);
+  }
+  const { debtPrincipal } = await engine.accountState(hub);
+  if (debtPrincipal !== 0n) out.push(`the inventory's account owes principal ${debtPrincipal}`);
+  return out;
+}
+
+/**
+ * 12. Credits add up per market: the (chain, asset) total is the sum of the credits of every holder: the users
+ * (deposits), the liquidator (liquidateToAccount, buyCollateral), and the engine (inventory). A credit that moves
+ * between hub accounts never changes the total; only deposits, withdrawals and released seizures do.
+ */
+export async function creditsAddUp(w: World): Promise<string[]> {
+  const engine = w.hub.deployment.engine;
+  const holders = [...USERS, "liquidator" as const].map((a) => signer(w.hub.chain, a).address);
+  holders.push(await engine.getAddress());
+  const out: string[] = [];
+  for (const m of MARKETS) {
+    const s = w.spokes.find((x) => x.chain.name === m.spoke)!;
+    const asset = await s.tokens[m.symbol].getAddress();
+    const credits = await Promise.all(holders.map((h) => engine.collateralOf(h, s.chain.chainId, asset)));
+    const sum = credits.reduce((x, y) => x + y, 0n);
+    const { totalCredits } = await engine.marketState(s.chain.chainId, asset);
+    if (sum !== totalCredits) out.push(`${m.spoke}/${m.symbol}: Σ credits ${sum} != total ${totalCredits}`);
+  }
+  return out;
+}
+
+/**
+ * 13. After a successful `absorb`, no account of its list is liquidatable: each was either healthy (skipped) or taken
+ * over, and then it owes nothing and holds no listed credit in its bitmap (no debt left without a seizable credit).
+ */
+export async function absorbLeavesNoneLiquidatable(w: World, ctx: CheckContext): Promise<string[]> {
+  const engine = w.hub.deployment.engine;
+  const out: string[] = [];
+  for (const account of ctx.takenOver ?? []) {
+    const { positions, debtPrincipal } = await engine.accountState(account);
+    if (debtPrincipal === 0n) {
+      const absorbedNow = await engine.queryFilter(engine.filters.Absorbed(account), "latest", "latest");
+      if (absorbedNow.length && positions !== 0n) out.push(`${account} absorbed but still in markets ${positions}`);
+      continue;
+    }
+    if (await engine.isLiquidatable(account)) out.push(`${account} still liquidatable after absorb`);
   }
   return out;
 }
@@ -282,6 +362,9 @@ export const STEP_INVARIANTS: Record<string, Invariant> = {
   claimsAddUp,
   pausingMovesNoFunds,
   noBadDebtLeftAfterAbsorb,
+  inventoryMatchesEvents,
+  creditsAddUp,
+  absorbLeavesNoneLiquidatable,
 };
 
 /** Checked once more after the final settlement of every run. */

@@ -1,7 +1,8 @@
 /**
  * Invariant fuzzing over three in-process chains: random sequences of deposits, borrows, repays, withdrawals,
- * lender supply and withdrawal, price moves and crashes, time jumps, liquidations, bad-debt write-offs by anyone
- * (absorbBadDebt) and relayer behaviour (deliver in any order, a subset, hold and release later, duplicate), with the
+ * lender supply and withdrawal, price moves and crashes, time jumps, liquidations (released, or kept on the hub with
+ * liquidateToAccount), the protocol taking accounts over (absorb) and selling them (buyCollateral), bad-debt write-offs
+ * by anyone (absorbBadDebt) and relayer behaviour (deliver in any order, a subset, hold and release later, duplicate), with the
  * named invariants of checks.ts after every step and once more after delivering everything at the end of each
  * sequence.
  *
@@ -89,11 +90,13 @@ describe("invariant fuzzing across three chains", function () {
       ran = Math.min(n, actions.length);
       let actedOn: string[] = [];
       let absorbed: string[] = [];
+      let takenOver: string[] = [];
       const balancesBefore = isGuardianAction(action) ? await tokenBalances(world) : undefined;
       try {
         const out = await perform(world, run, action);
         actedOn = out.actedOn ?? [];
         absorbed = out.absorbed ?? [];
+        takenOver = out.takenOver ?? [];
         trace.push(`${n}. ${describeAction(action)} -> ${out.status}${out.detail ? ` (${out.detail})` : ""}`);
         const key = `${action.kind} ${out.status}${out.status === "rejected" ? ` ${out.detail}` : ""}`;
         stats.set(key, (stats.get(key) ?? 0) + 1);
@@ -103,7 +106,7 @@ describe("invariant fuzzing across three chains", function () {
         throw e;
       }
       if (VERBOSE) console.log(`      ${trace[trace.length - 1]}`);
-      const broken = await checkAll(world, { actedOn, absorbed, balancesBefore }, STEP_INVARIANTS);
+      const broken = await checkAll(world, { actedOn, absorbed, takenOver, balancesBefore }, STEP_INVARIANTS);
       if (broken.length) fail(`after step ${n}: ${broken.join("; ")}`);
     };
     for (const [i, action] of actions.entries()) await step(i + 1, action);
@@ -113,6 +116,8 @@ describe("invariant fuzzing across three chains", function () {
     for (const [name, filter] of [
       ["event Liquidated", engine.filters.Liquidated()],
       ["event BadDebtAbsorbed", engine.filters.BadDebtAbsorbed()],
+      ["event Absorbed", engine.filters.Absorbed()],
+      ["event CollateralBought", engine.filters.CollateralBought()],
     ] as const) {
       const n = (await engine.queryFilter(filter)).length;
       if (n) stats.set(name, (stats.get(name) ?? 0) + n);
