@@ -21,6 +21,7 @@ import {
   signer,
   spoke,
   HUB_CHAIN_ID,
+  worldChainId,
   type World,
 } from "../../scripts/lib/world";
 import { increaseTime } from "../../scripts/lib/chain";
@@ -28,8 +29,8 @@ import { send } from "../../deploy/orchestrator";
 import { useWorld, supplyLiquidity, asset } from "../helpers/world";
 import type { IMarginHub } from "../../typechain-types";
 
-const ALPHA = 31338n;
-const BETA = 31339n;
+const ALPHA = worldChainId("alpha");
+const BETA = worldChainId("beta");
 const WAD = 10n ** 18n;
 const HOUR = 3600;
 const usdc = (x: string) => parseUnits(x, 6);
