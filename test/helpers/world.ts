@@ -161,6 +161,7 @@ export const FORK_SKIPS: Record<string, string> = {
   "finding 'reinstating a suspended adapter'": "forges through the mock CCIP router",
   "with LayerZero and CCIP unable to take the RELEASE":
     "pauses the mock LayerZero library and switches the mock router's fee",
+  "with a cursed lane": "curses the lane by pausing the mock LayerZero library and removing the mock CCIP remote",
   "one compromised transport (CCIP executing a forgery": "forges through the mock CCIP router (a compromised OffRamp)",
   "two compromised transports reach k": "forges through the mock CCIP router (a compromised OffRamp)",
 };
