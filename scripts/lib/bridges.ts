@@ -267,12 +267,51 @@ export type BridgeTransport = Pick<
   "halted" | "skipToLatest" | "poll" | "pending" | "take" | "deliver" | "flush"
 >;
 
-export class BridgeRelayer {
-  private queue: BridgePacket[] = [];
-  private readonly nextBlock = new Map<string, number>();
-  private readonly rng: () => number;
+/**
+ * What the harness relayer ({@link BridgeRelayer}) and the real-contract relayer (`RealBridgeRelayer`) share: the
+ * queue of packets seen and not yet delivered, halted bridges, and delivery in a chosen order.
+ */
+export abstract class PacketRelayer {
+  protected queue: BridgePacket[] = [];
+  protected readonly rng: () => number;
   /** Bridges that neither carry nor deliver anything while halted (their packets wait in the queue). */
   readonly halted = new Set<BridgeKind>();
+
+  constructor(seed: number) {
+    this.rng = mulberry32(seed);
+  }
+
+  /** Collects newly emitted packets of every bridge on every chain. */
+  abstract poll(): Promise<BridgePacket[]>;
+
+  /** Carries one packet as its bridge would. `gasLimit` overrides the gas the receiver gets. */
+  abstract deliver(packet: BridgePacket, overrides?: { gasLimit?: bigint }): Promise<BridgeDelivery>;
+
+  pending(): readonly BridgePacket[] {
+    return this.queue;
+  }
+
+  /** Removes and returns the queued packets matching `filter`. */
+  take(filter: (p: BridgePacket) => boolean = () => true): BridgePacket[] {
+    const taken = this.queue.filter(filter);
+    this.queue = this.queue.filter((p) => !filter(p));
+    return taken;
+  }
+
+  /** Polls, then delivers every queued packet of bridges that are not halted, in `order`. */
+  async flush(order: Order = "fifo"): Promise<BridgeDelivery[]> {
+    await this.poll();
+    const batch = this.take((p) => !this.halted.has(p.kind));
+    if (order === "lifo") batch.reverse();
+    if (order === "random") shuffle(batch, this.rng);
+    const results: BridgeDelivery[] = [];
+    for (const p of batch) results.push(await this.deliver(p));
+    return results;
+  }
+}
+
+export class BridgeRelayer extends PacketRelayer {
+  private readonly nextBlock = new Map<string, number>();
 
   constructor(
     private readonly chains: BridgedChain[],
@@ -282,7 +321,7 @@ export class BridgeRelayer {
     /** The bridge's own id of a chain (default: the in-process table of {@link bridgeId}). */
     private readonly idOf: (kind: BridgeKind, chainId: bigint) => bigint = bridgeId,
   ) {
-    this.rng = mulberry32(seed);
+    super(seed);
   }
 
   /** Starts scanning every chain from its next block, forgetting everything emitted before; resumes halted bridges. */
@@ -406,17 +445,6 @@ export class BridgeRelayer {
     return packets;
   }
 
-  pending(): readonly BridgePacket[] {
-    return this.queue;
-  }
-
-  /** Removes and returns the queued packets matching `filter`. */
-  take(filter: (p: BridgePacket) => boolean = () => true): BridgePacket[] {
-    const taken = this.queue.filter(filter);
-    this.queue = this.queue.filter((p) => !filter(p));
-    return taken;
-  }
-
   /**
    * Carries one packet as its bridge would: LayerZero verify + lzReceive, CCIP routeMessage, Hyperlane process.
    * `gasLimit` overrides the gas the receiver gets (to simulate an under-funded execution).
@@ -488,17 +516,6 @@ export class BridgeRelayer {
       this.log(`${packet.kind}: delivery of ${short(packet.id)} failed: ${error.split("\n")[0]}`);
       return { packet, error };
     }
-  }
-
-  /** Polls, then delivers every queued packet of bridges that are not halted, in `order`. */
-  async flush(order: Order = "fifo"): Promise<BridgeDelivery[]> {
-    await this.poll();
-    const batch = this.take((p) => !this.halted.has(p.kind));
-    if (order === "lifo") batch.reverse();
-    if (order === "random") shuffle(batch, this.rng);
-    const results: BridgeDelivery[] = [];
-    for (const p of batch) results.push(await this.deliver(p));
-    return results;
   }
 }
 

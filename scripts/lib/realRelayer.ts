@@ -30,8 +30,15 @@ import { Messenger__factory } from "../../typechain-types";
 import type { AccountSigner, Chain } from "./chain";
 import { send } from "../../deploy/orchestrator";
 import { queryRange } from "./events";
-import { mulberry32, shuffle, short, type Logger, type Order } from "./relayer";
-import { BRIDGE_KINDS, lzReceiveGas, type BridgeDelivery, type BridgeKind, type BridgePacket } from "./bridges";
+import { short, type Logger } from "./relayer";
+import {
+  BRIDGE_KINDS,
+  PacketRelayer,
+  lzReceiveGas,
+  type BridgeDelivery,
+  type BridgeKind,
+  type BridgePacket,
+} from "./bridges";
 import { lzContract } from "./realBridges";
 import type { ChainDeploymentRecord, NetworkEntry } from "../../deploy/types";
 
@@ -118,12 +125,8 @@ export function ccipGasLimit(extraArgs: string): bigint {
   return BigInt(dataSlice(extraArgs, 4, 36));
 }
 
-export class RealBridgeRelayer {
-  private queue: BridgePacket[] = [];
+export class RealBridgeRelayer extends PacketRelayer {
   private readonly nextBlock = new Map<string, number>();
-  private readonly rng: () => number;
-  /** Bridges that neither carry nor deliver anything while halted (their packets wait in the queue). */
-  readonly halted = new Set<BridgeKind>();
 
   constructor(
     private readonly chains: RealBridgedChain[],
@@ -131,7 +134,7 @@ export class RealBridgeRelayer {
     private readonly log: Logger = () => {},
     seed = 1,
   ) {
-    this.rng = mulberry32(seed);
+    super(seed);
   }
 
   /** Starts scanning every chain from its next block, forgetting everything emitted before; resumes halted bridges. */
@@ -283,17 +286,6 @@ export class RealBridgeRelayer {
     return packets;
   }
 
-  pending(): readonly BridgePacket[] {
-    return this.queue;
-  }
-
-  /** Removes and returns the queued packets matching `filter`. */
-  take(filter: (p: BridgePacket) => boolean = () => true): BridgePacket[] {
-    const taken = this.queue.filter(filter);
-    this.queue = this.queue.filter((p) => !filter(p));
-    return taken;
-  }
-
   /** Carries one packet as its bridge's workers would. `gasLimit` overrides the gas the receiver gets. */
   async deliver(packet: BridgePacket, overrides: { gasLimit?: bigint } = {}): Promise<BridgeDelivery> {
     const dst = this.chainOf(packet.dstChainId);
@@ -392,16 +384,5 @@ export class RealBridgeRelayer {
       gasLimit: gas + 150_000n,
     });
     return { receipt: (await tx.wait())!, receiverGas: gasUsed };
-  }
-
-  /** Polls, then delivers every queued packet of bridges that are not halted, in `order`. */
-  async flush(order: Order = "fifo"): Promise<BridgeDelivery[]> {
-    await this.poll();
-    const batch = this.take((p) => !this.halted.has(p.kind));
-    if (order === "lifo") batch.reverse();
-    if (order === "random") shuffle(batch, this.rng);
-    const results: BridgeDelivery[] = [];
-    for (const p of batch) results.push(await this.deliver(p));
-    return results;
   }
 }
